@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ConvGraph",
+    products: [
+        .library(name: "ConvGraph", targets: ["ConvGraph"]),
+        .executable(name: "convgraph", targets: ["convgraph"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "ConvGraph", dependencies: ["CYAML"]),
+        .executableTarget(
+            name: "convgraph",
+            dependencies: [
+                "ConvGraph",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"]),
+    ]
+)
