@@ -24,6 +24,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"]),
+        .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"], exclude: ["Fixtures"]),
     ]
 )

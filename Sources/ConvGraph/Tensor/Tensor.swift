@@ -2,7 +2,7 @@
 ///
 /// A value type with copy-on-write storage (`[Scalar]`), so tensors can be passed
 /// between threads and cached without aliasing surprises.
-public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
+public struct Tensor<Scalar: TensorScalar>: Sendable, Hashable {
     public private(set) var shape: Shape
     /// The elements in row-major order; `scalars.count == shape.count` always.
     public var scalars: [Scalar]

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resource limits (SPEC §8). Each is checked before the work it guards: nothing is read,
+/// expanded or allocated for what a limit refuses. Exceeding one is an invalid-input error
+/// (exit 65).
+public struct Limits: Sendable, Hashable {
+    /// Largest graph file read, in bytes. Default 16 MiB.
+    public var maxGraphFileBytes: Int = 16 << 20
+    /// Deepest nesting of YAML collections. Default 256.
+    public var maxYAMLDepth: Int = 256
+    /// Most YAML nodes after alias expansion (the "billion laughs" guard). Default 1,000,000.
+    public var maxYAMLNodes: Int = 1_000_000
+    /// Most nodes in one graph. Default 100,000.
+    public var maxGraphNodes: Int = 100_000
+    /// Most elements in one tensor. Default 2^31.
+    public var maxTensorElements: Int = 1 << 31
+    /// Largest total planned tensor memory, in bytes. Default 3/4 of physical memory.
+    public var maxMemoryBytes: Int = Limits.defaultMemoryBytes
+    /// Longest `.npy` header, in bytes. Default 64 KiB.
+    public var maxNPYHeaderBytes: Int = 64 << 10
+
+    public init() {}
+
+    public static let `default` = Limits()
+
+    /// Three quarters of physical memory (8 GiB when it cannot be read).
+    public static var defaultMemoryBytes: Int {
+        #if canImport(Glibc)
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
+        if pages > 0, pageSize > 0 {
+            let (total, overflow) = pages.multipliedReportingOverflow(by: pageSize)
+            if !overflow { return total / 4 * 3 }
+        }
+        #endif
+        return 8 << 30
+    }
+}

@@ -1,0 +1,103 @@
+/// `--set KEY=VALUE` overrides (SPEC §7): a dotted path into the graph file
+/// (`nodes.conv.stride`, a list element by index: `nodes.conv.padding.1`) and a YAML value
+/// (`[2, 2]`). Applied to the YAML tree after merge keys, before decoding. An unknown path
+/// is a usage error (exit 64) with a did-you-mean note; a path may add a key the op (or
+/// section) allows but the file omits. A value that makes the graph invalid is caught by
+/// the normal checks (exit 65).
+public struct Override: Sendable, Hashable {
+    public var path: [String]
+    public var value: String
+    /// As given on the command line.
+    public var text: String
+
+    /// Parses `KEY=VALUE`.
+    public init(parsing text: String) throws(ConvGraphError) {
+        guard let eq = text.firstIndex(of: "=") else {
+            throw ConvGraphError(.usage, Diagnostic("--set takes KEY=VALUE, as in 'nodes.conv.stride=2', not '\(NameRules.printable(text))'", file: nil))
+        }
+        let key = text[..<eq]
+        let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !key.isEmpty, !path.contains(where: \.isEmpty) else {
+            throw ConvGraphError(.usage, Diagnostic("--set has a malformed path '\(NameRules.printable(String(key)))'", file: nil))
+        }
+        self.path = path
+        self.value = String(text[text.index(after: eq)...])
+        self.text = text
+    }
+
+    var dottedPath: String { path.joined(separator: ".") }
+
+    /// Applies the override to `root`.
+    func apply(to root: inout YAMLNode, limits: Limits) throws(ConvGraphError) {
+        let source = "--set \(dottedPath)"
+        var valueNode: YAMLNode
+        let trimmed = value.trimmingSpaces
+        if trimmed.isEmpty {
+            valueNode = YAMLNode(.scalar("", plain: true, tag: nil), at: SourceLocation(file: source, line: 1, column: 1))
+        } else {
+            valueNode = try YAMLParser(file: source, limits: limits).parse(Array(value.utf8))
+        }
+        try Self.set(&root, path: path[...], prefix: [], value: &valueNode, override: self)
+    }
+
+    private static func set(_ node: inout YAMLNode, path: ArraySlice<String>, prefix: [String], value: inout YAMLNode,
+                            override: Override) throws(ConvGraphError) {
+        guard let key = path.first else {
+            node = value
+            return
+        }
+        let here = prefix + [key]
+        switch node.content {
+        case .mapping(var pairs):
+            if let i = pairs.firstIndex(where: { $0.key == key }) {
+                try set(&pairs[i].value, path: path.dropFirst(), prefix: here, value: &value, override: override)
+                node.content = .mapping(pairs)
+                return
+            }
+            let allowed = allowedKeys(at: prefix, in: node)
+            guard path.count == 1, allowed.contains(key) else {
+                let existing = pairs.map(\.key)
+                throw ConvGraphError(.usage, Diagnostic(
+                    "--set '\(override.text)': the graph has no '\(here.joined(separator: "."))'", file: nil,
+                    notes: Diagnostic.didYouMean(key, among: Set(existing + allowed).sorted())
+                        + [.init(existing.isEmpty ? "'\(prefix.joined(separator: "."))' is empty" : "'\(prefix.isEmpty ? "the graph file" : prefix.joined(separator: "."))' has \(existing.map { "'\($0)'" }.joined(separator: ", "))")]))
+            }
+            pairs.append(YAMLNode.Pair(key: key, keyLocation: value.location, value: value))
+            node.content = .mapping(pairs)
+        case .sequence(var items):
+            guard let i = Int(key), i >= 0, i < items.count else {
+                throw ConvGraphError(.usage, Diagnostic(
+                    "--set '\(override.text)': '\(prefix.joined(separator: "."))' is a list of \(items.count); '\(key)' is not an index in 0..<\(items.count)", file: nil))
+            }
+            try set(&items[i], path: path.dropFirst(), prefix: here, value: &value, override: override)
+            node.content = .sequence(items)
+        case .scalar:
+            throw ConvGraphError(.usage, Diagnostic(
+                "--set '\(override.text)': '\(prefix.joined(separator: "."))' is a single value, it has no '\(key)'", file: nil))
+        }
+    }
+
+    /// The keys a mapping at `prefix` may gain.
+    private static func allowedKeys(at prefix: [String], in node: YAMLNode) -> [String] {
+        switch prefix.count {
+        case 0: return GraphFileDecoder.topLevelKeys
+        case 1 where prefix[0] == "backward": return GraphFileDecoder.backwardKeys
+        case 1 where prefix[0] == "save": return GraphFileDecoder.saveKeys
+        case 2 where prefix[0] == "nodes":
+            if case .string(let opName)? = node["op"]?.resolved, let op = OpRegistry.byName[opName] {
+                return ["op"] + op.attributeNames
+            }
+            return ["op"]
+        default: return []
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = self[...]
+        while let c = s.first, c == " " || c == "\t" || c == "\n" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" || c == "\n" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,55 @@
+extension Graph {
+    /// Reads, checks and builds the graph in the file at `path`.
+    ///
+    /// - Parameters:
+    ///   - overrides: `--set` strings (`nodes.conv.stride=2`), applied in order.
+    /// - Throws: `ConvGraphError`: `.noInput` (66) when the file (or a file it names) does
+    ///   not exist; `.usage` (64) for a bad override path; `.invalidInput` (65) with every
+    ///   diagnostic of an invalid graph.
+    public static func load(contentsOf path: String, overrides: [String] = [], limits: Limits = .default) throws(ConvGraphError) -> Graph {
+        let bytes: [UInt8]
+        do {
+            bytes = try readRegularFile(atPath: path, maxBytes: limits.maxGraphFileBytes)
+        } catch {
+            let at = SourceLocation(file: path, line: 1, column: 1)
+            switch error {
+            case .notFound: throw ConvGraphError(.noInput, Diagnostic("no such file", file: path))
+            case .unreadable(_, let reason): throw ConvGraphError(.noInput, Diagnostic("cannot read the file: \(reason)", file: path))
+            case .notRegularFile: throw ConvGraphError(.invalidInput, Diagnostic("not a regular file", file: path))
+            case .tooLarge(_, let size, let limit):
+                throw ConvGraphError(.invalidInput, Diagnostic("the graph file is \(size) bytes, larger than the limit of \(limit) bytes", at: at,
+                                                               notes: [.init("raise it with --max-graph-bytes")]))
+            }
+        }
+        return try parse(bytes, path: path, overrides: overrides, limits: limits)
+    }
+
+    /// Checks and builds a graph from YAML text; `path` names it in diagnostics and is the
+    /// base of relative `{file:}` paths.
+    public static func parse(yaml: String, path: String = "graph.yaml", overrides: [String] = [], limits: Limits = .default) throws(ConvGraphError) -> Graph {
+        try parse(Array(yaml.utf8), path: path, overrides: overrides, limits: limits)
+    }
+
+    static func parse(_ bytes: [UInt8], path: String, overrides: [String], limits: Limits) throws(ConvGraphError) -> Graph {
+        if bytes.count > limits.maxGraphFileBytes {
+            throw ConvGraphError(.invalidInput, Diagnostic("the graph file is \(bytes.count) bytes, larger than the limit of \(limits.maxGraphFileBytes) bytes",
+                                                           at: SourceLocation(file: path, line: 1, column: 1)))
+        }
+        var parsedOverrides: [Override] = []
+        for text in overrides { parsedOverrides.append(try Override(parsing: text)) }
+        var root = try YAMLParser(file: path, limits: limits).parse(bytes)
+        for override in parsedOverrides { try override.apply(to: &root, limits: limits) }
+        var decoder = GraphFileDecoder(path: path, limits: limits)
+        let file = decoder.decode(root)
+        guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
+        // Edges and shapes are checked even when some nodes failed to decode, so one run
+        // reports every independent error; edges to failed nodes are not reported twice.
+        var builder = GraphBuilder(file: file, limits: limits, failedNodes: decoder.failedNodes)
+        let graph = builder.build()
+        let all = decoder.diagnostics + builder.diagnostics
+        guard let graph, all.isEmpty else {
+            throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
+        }
+        return graph
+    }
+}

@@ -1,0 +1,61 @@
+/// A checked, shape-inferred DAG: every edge resolved, every port complete, no cycle,
+/// every shape inferred, every attribute in range, within the limits. Immutable and
+/// `Sendable`: one graph may be run by several executors at once.
+public struct Graph: Sendable {
+    public struct Node: Sendable {
+        public var name: String
+        public var op: any Op
+        /// Producers of the inputs, flattened in port order.
+        public var inputs: [Int]
+        public var shape: Shape
+        /// The arithmetic behind the spatial output size, for messages.
+        public var explanation: [String]
+        /// Where the node is declared.
+        public var location: SourceLocation
+        /// Forward FLOPs (a multiply-add counts 2).
+        public var flops: Int
+        /// Elements of a `param` (0 for every other op).
+        public var parameterCount: Int
+
+        /// The leaf op, for `input` and `param` nodes.
+        public var leaf: (any LeafOp)? { op as? any LeafOp }
+        public var isLeaf: Bool { leaf != nil }
+    }
+
+    public struct Backward: Sendable {
+        /// The node differentiated (a scalar is seeded with 1).
+        public var from: Int
+        /// The seed of a non-scalar `from` (`nil` for a scalar `from`).
+        public var grad: InitSpec?
+        /// The leaves differentiated.
+        public var wrt: [Int]
+    }
+
+    public var name: String
+    public var path: String
+    public var seed: UInt32
+    public var dtype: DType
+    /// In declaration order (which fixes RNG draws).
+    public var nodes: [Node]
+    /// A topological order; declaration order breaks ties.
+    public var order: [Int]
+    public var backward: Backward?
+    public var saveValues: [Int]
+    public var saveGrads: [Int]
+    /// The decoded file (with the effective YAML after overrides).
+    public var file: GraphFile
+
+    /// The index of the node called `name`.
+    public func index(of name: String) -> Int? {
+        nodes.firstIndex(where: { $0.name == name })
+    }
+
+    /// Consumers of each node, in topological order of the consumer.
+    public var consumers: [[Int]] {
+        var out = Array(repeating: [Int](), count: nodes.count)
+        for i in order {
+            for p in Set(nodes[i].inputs).sorted() { out[p].append(i) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,216 @@
+/// Resolves a `GraphFile` into a checked `Graph`: binds edges to ports, orders the DAG,
+/// infers every shape and checks the limits, collecting every independent error.
+struct GraphBuilder {
+    let file: GraphFile
+    let limits: Limits
+    /// Nodes that failed to decode (already reported): edges touching them are skipped
+    /// without a second error, and their consumers are not checked further.
+    let failedNodes: Set<String>
+    var diagnostics: [Diagnostic] = []
+
+    init(file: GraphFile, limits: Limits, failedNodes: Set<String> = []) {
+        self.file = file
+        self.limits = limits
+        self.failedNodes = failedNodes
+    }
+
+    mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(message, at: location, notes: notes))
+    }
+
+    /// The node called `name`, or an error with a suggestion.
+    mutating func resolve(_ name: GraphFile.Name, index: [String: Int], role: String) -> Int? {
+        if let i = index[name.text] { return i }
+        error("unknown node '\(NameRules.printable(name.text))' \(role)", at: name.location,
+              notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name)))
+        return nil
+    }
+
+    mutating func build() -> Graph? {
+        let nodes = file.nodes
+        var index: [String: Int] = [:]
+        for (i, node) in nodes.enumerated() { index[node.name] = i }
+
+        // Bind edges to ports: per node, per port, the sources in the order listed.
+        var bindings: [[[(source: Int, at: SourceLocation)]]] = nodes.map { node in
+            Array(repeating: [], count: type(of: node.op).ports.count)
+        }
+        var tainted = Set<Int>()
+        for edge in file.edges {
+            if failedNodes.contains(edge.source.text) || failedNodes.contains(edge.destination.text) {
+                if let d = index[edge.destination.text] { tainted.insert(d) }
+                continue
+            }
+            let source = resolve(edge.source, index: index, role: "in edge")
+            let destination = resolve(edge.destination, index: index, role: "in edge")
+            guard let source, let destination else { continue }
+            let op = type(of: nodes[destination].op)
+            let ports = op.ports
+            guard !ports.isEmpty else {
+                error("node '\(nodes[destination].name)' is an \(op.name) and takes no inputs", at: edge.destination.location)
+                continue
+            }
+            var portIndex = 0
+            if let port = edge.port {
+                guard let p = ports.firstIndex(where: { $0.name == port.text }) else {
+                    error("op '\(op.name)' has no port '\(NameRules.printable(port.text))'", at: port.location,
+                          notes: Diagnostic.didYouMean(port.text, among: ports.map(\.name))
+                              + [.init("the ports of '\(op.name)' are \(ports.map(\.name).joined(separator: ", "))")])
+                    continue
+                }
+                portIndex = p
+            }
+            if !ports[portIndex].isVariadic, let first = bindings[destination][portIndex].first {
+                error("port '\(nodes[destination].name).\(ports[portIndex].name)' has two sources: '\(nodes[first.source].name)' and '\(nodes[source].name)'",
+                      at: edge.source.location, notes: [.init("the first edge into it is here", at: first.at)])
+                continue
+            }
+            bindings[destination][portIndex].append((source, edge.source.location))
+        }
+        var inputs: [[Int]] = []
+        var complete = Array(repeating: true, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            let ports = type(of: node.op).ports
+            if tainted.contains(i) { complete[i] = false }
+            for (p, port) in ports.enumerated() where bindings[i][p].isEmpty && !port.isOptional && !tainted.contains(i) {
+                error("node '\(node.name)' has no edge into its port '\(port.name)'", at: node.location,
+                      notes: [.init("add an edge such as 'SOURCE -> \(node.name)\(p == 0 ? "" : "." + port.name)'")])
+                complete[i] = false
+            }
+            inputs.append(bindings[i].flatMap { $0.map(\.source) })
+        }
+
+        // Order the DAG.
+        var order: [Int] = []
+        switch TopologicalOrder.sort(inputs) {
+        case .success(let o): order = o
+        case .failure(let cycle):
+            let names = cycle.nodes.map { nodes[$0].name }.joined(separator: " -> ")
+            error("the graph has a cycle: \(names)", at: nodes[cycle.nodes[0]].location)
+            return nil
+        }
+
+        // Infer shapes in order; a node whose inputs failed is skipped silently.
+        var inferred: [ShapeInference?] = Array(repeating: nil, count: nodes.count)
+        var built: [Graph.Node?] = Array(repeating: nil, count: nodes.count)
+        var plannedBytes = 0
+        for i in order where complete[i] {
+            let node = nodes[i]
+            let inputShapes = inputs[i].map { inferred[$0]?.shape }
+            guard inputShapes.allSatisfy({ $0 != nil }) else { continue }
+            let shapes = inputShapes.compactMap { $0 }
+            do {
+                let result = try node.op.outputShape(inputs: shapes)
+                guard let count = result.shape.checkedCount, count <= limits.maxTensorElements else {
+                    error("node '\(node.name)' would have shape \(result.shape.bracketed), more than the limit of \(limits.maxTensorElements) elements per tensor",
+                          at: node.attributeLocations["shape"] ?? node.location)
+                    continue
+                }
+                inferred[i] = result
+                plannedBytes = plannedBytes.addingReportingOverflow(count * file.dtype.byteSize).overflow ? Int.max : plannedBytes + count * file.dtype.byteSize
+                let flops = node.op.flops(inputs: shapes, output: result.shape)
+                built[i] = Graph.Node(name: node.name, op: node.op, inputs: inputs[i], shape: result.shape,
+                                      explanation: result.explanation, location: node.location, flops: flops,
+                                      parameterCount: node.op is Leaf.Param ? count : 0)
+            } catch {
+                shapeError(error, node: node, inputs: inputs[i], inferred: inferred)
+            }
+        }
+        // Values plus as many gradients: a bound on what a forward+backward run holds.
+        if diagnostics.isEmpty, plannedBytes > limits.maxMemoryBytes / 2 {
+            error("the graph's tensors need about \(Self.formatBytes(plannedBytes * 2)) (values and gradients), more than the memory limit of \(Self.formatBytes(limits.maxMemoryBytes))",
+                  at: SourceLocation(file: file.path, line: 1, column: 1),
+                  notes: [.init("raise the limit with --max-memory, or make the shapes smaller")])
+        }
+        let backward = resolveBackward(index: index, built: built)
+        let saveValues = resolveSave(file.saveValues, index: index) ?? Self.sinks(inputs)
+        var saveGrads: [Int] = []
+        if let names = file.saveGrads {
+            saveGrads = resolveSave(names, index: index) ?? []
+        } else if let backward {
+            saveGrads = backward.wrt
+        }
+        guard diagnostics.isEmpty else { return nil }
+        let checked = built.compactMap { $0 }
+        guard checked.count == nodes.count else { return nil }
+        return Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
+                     order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+    }
+
+    /// Nodes without outgoing edges, in declaration order.
+    static func sinks(_ inputs: [[Int]]) -> [Int] {
+        var hasConsumer = Array(repeating: false, count: inputs.count)
+        for producers in inputs { for p in producers { hasConsumer[p] = true } }
+        return inputs.indices.filter { !hasConsumer[$0] }
+    }
+
+    /// Reports a shape error at the attribute at fault (or the node's `op`), naming the
+    /// producers of the inputs involved with their shapes and arithmetic.
+    mutating func shapeError(_ e: ShapeError, node: GraphFile.Node, inputs: [Int], inferred: [ShapeInference?]) {
+        let at = e.attribute.flatMap { node.attributeLocations[$0] } ?? node.attributeLocations["op"] ?? node.location
+        var notes = e.notes.map { Diagnostic.Note($0) }
+        for i in e.inputs where i < inputs.count {
+            let producer = file.nodes[inputs[i]]
+            guard let shape = inferred[inputs[i]] else { continue }
+            var text = "input \(i + 1) comes from '\(producer.name)' (\(producer.op.name)) with shape \(shape.shape.bracketed)"
+            if !shape.explanation.isEmpty { text += ": " + shape.explanation.joined(separator: ", ") }
+            notes.append(Diagnostic.Note(text, at: producer.location))
+        }
+        error("node '\(node.name)': \(e.message)", at: at, notes: notes)
+    }
+
+    mutating func resolveSave(_ names: [GraphFile.Name]?, index: [String: Int]) -> [Int]? {
+        guard let names else { return nil }
+        var out: [Int] = []
+        for name in names {
+            if let i = resolve(name, index: index, role: "in 'save'"), !out.contains(i) { out.append(i) }
+        }
+        return out
+    }
+
+    mutating func resolveBackward(index: [String: Int], built: [Graph.Node?]) -> Graph.Backward? {
+        guard let b = file.backward else { return nil }
+        guard let from = resolve(b.from, index: index, role: "in 'backward.from'") else { return nil }
+        var wrt: [Int] = []
+        if let names = b.wrt {
+            for name in names {
+                guard let i = resolve(name, index: index, role: "in 'backward.wrt'") else { continue }
+                guard file.nodes[i].op is any LeafOp else {
+                    error("'backward.wrt' names '\(name.text)', a \(file.nodes[i].op.name) node; only input and param leaves can be differentiated",
+                          at: name.location, notes: [.init("use 'save.grads' to save dL/d('\(name.text)')")])
+                    continue
+                }
+                if !wrt.contains(i) { wrt.append(i) }
+            }
+        } else {
+            wrt = file.nodes.indices.filter { file.nodes[$0].op is any LeafOp }
+        }
+        guard let fromShape = built[from]?.shape else { return nil }
+        var grad = b.grad
+        if fromShape.isScalar {
+            if b.grad != nil {
+                error("'backward.grad' is only for a non-scalar 'from'; '\(b.from.text)' is a scalar and is seeded with 1",
+                      at: b.gradLocation ?? b.from.location)
+            }
+            grad = nil
+        } else {
+            grad = grad ?? .ones
+            if let data = grad?.dataShape, data != fromShape {
+                error("'backward.grad' has shape \(data.bracketed) but '\(b.from.text)' has shape \(fromShape.bracketed)",
+                      at: b.gradLocation ?? b.from.location)
+            }
+        }
+        return Graph.Backward(from: from, grad: grad, wrt: wrt)
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(n)
+        var u = 0
+        while value >= 1024 && u < units.count - 1 {
+            value /= 1024
+            u += 1
+        }
+        return u == 0 ? "\(n) B" : String(Int((value * 10).rounded()) / 10) + "." + String(Int((value * 10).rounded()) % 10) + " " + units[u]
+    }
+}

@@ -1,0 +1,39 @@
+/// Loads a `.npy` tensor named by a graph (`{file: …}`), `--input` or `show`, with the
+/// limits of SPEC §8 and its diagnostics: `FILE.npy: error: MESSAGE`, preceded by the graph
+/// position of the `file:` value when the graph named it.
+public enum TensorFileLoader {
+    public static func load<T: TensorScalar>(
+        _ path: String, relativeTo directory: String? = nil, limits: Limits, as _: T.Type = T.self,
+        namedAt graphLocation: SourceLocation? = nil
+    ) -> Result<Tensor<T>, ConvGraphError> {
+        let resolved = directory.map { path.hasPrefix("/") ? path : $0 + "/" + path } ?? path
+        func fail(_ kind: ConvGraphError.Kind, _ message: String) -> Result<Tensor<T>, ConvGraphError> {
+            var diagnostics: [Diagnostic] = []
+            if let graphLocation {
+                diagnostics.append(Diagnostic("cannot load the tensor file '\(NameRules.printable(path))'", at: graphLocation))
+            }
+            diagnostics.append(Diagnostic(message, file: resolved))
+            return .failure(ConvGraphError(kind, diagnostics))
+        }
+        let (maxData, overflow) = limits.maxTensorElements.multipliedReportingOverflow(by: 8)
+        let maxBytes = overflow ? Int.max : maxData + limits.maxNPYHeaderBytes + 16
+        let bytes: [UInt8]
+        do {
+            bytes = try readRegularFile(atPath: resolved, maxBytes: maxBytes)
+        } catch {
+            switch error {
+            case .notFound: return fail(.noInput, "no such file")
+            case .unreadable(_, let reason): return fail(.noInput, "cannot read the file: \(reason)")
+            case .notRegularFile: return fail(.invalidInput, "not a regular file")
+            case .tooLarge(_, let size, let limit):
+                return fail(.invalidInput, "the file is \(size) bytes, larger than any tensor within the limit of \(limit) bytes")
+            }
+        }
+        do {
+            return .success(try NPY.decode(bytes, as: T.self, maxHeaderLength: limits.maxNPYHeaderBytes,
+                                           maxElements: limits.maxTensorElements))
+        } catch {
+            return fail(.invalidInput, error.description)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// `concat`: joins 4-D inputs along `axis` (0…3, or −4…−1 counted from the end); the
+/// other dimensions must match. Backward slices the gradient back into the pieces.
+public struct Concat: Op {
+    public static let name = "concat"
+    public static let ports = [Port("inputs", variadic: true)]
+    public static let attributeNames = ["axis"]
+    /// The axis in 0…3.
+    public var axis: Int
+
+    public init(axis: Int = 1) { self.axis = axis }
+
+    public static func decode(_ a: inout AttributeReader) -> Concat? {
+        guard let axis = a.int("axis", default: 1, minimum: -4) else { return nil }
+        guard axis <= 3 else {
+            a.error("'axis' must be in 0…3 or −4…−1, not \(axis)", key: "axis")
+            return nil
+        }
+        return Concat(axis: axis < 0 ? axis + 4 : axis)
+    }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
+        guard !inputs.isEmpty else { throw ShapeError("concat needs at least 1 input") }
+        var out = inputs[0]
+        try out.requireNCHW("concat input")
+        for (i, shape) in inputs.enumerated().dropFirst() {
+            try shape.requireNCHW("concat input \(i + 1)", input: i)
+            for d in 0..<4 where d != axis && shape[d] != out[d] {
+                let names = ["N", "C", "H", "W"]
+                throw ShapeError("concat inputs must match except along axis \(axis) (\(names[axis])), but input 1 is \(inputs[0].bracketed) and input \(i + 1) is \(shape.bracketed): \(names[d]) is \(inputs[0][d]) vs \(shape[d])",
+                                 inputs: [0, i])
+            }
+            out[axis] += shape[axis]
+        }
+        return ShapeInference(out)
+    }
+
+    public func flops(inputs: [Shape], output: Shape) -> Int { 0 }
+
+    /// Rows of the flattened view: everything before `axis` is the outer loop; each input
+    /// contributes a contiguous block of `shape[axis...]` elements per outer index.
+    private func blockSizes(_ shapes: [Shape]) -> (outer: Int, blocks: [Int]) {
+        let outer = shapes[0].dims[..<axis].reduce(1, *)
+        return (outer, shapes.map { $0.dims[axis...].reduce(1, *) })
+    }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        let shapes = inputs.map(\.shape)
+        let out = (try? outputShape(inputs: shapes))?.shape ?? shapes[0]
+        let (outer, blocks) = blockSizes(shapes)
+        var scalars: [T] = []
+        scalars.reserveCapacity(out.count)
+        for o in 0..<outer {
+            for (k, input) in inputs.enumerated() {
+                scalars.append(contentsOf: input.scalars[(o * blocks[k])..<((o + 1) * blocks[k])])
+            }
+        }
+        return ForwardResult(Tensor(shape: out, scalars: scalars))
+    }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        let (outer, blocks) = blockSizes(c.inputShapes)
+        let total = blocks.reduce(0, +)
+        var grads: [Tensor<T>?] = []
+        var offset = 0
+        for (k, shape) in c.inputShapes.enumerated() {
+            defer { offset += blocks[k] }
+            guard c.wants[k] else { grads.append(nil); continue }
+            var scalars: [T] = []
+            scalars.reserveCapacity(shape.count)
+            for o in 0..<outer {
+                let start = o * total + offset
+                scalars.append(contentsOf: c.upstream.scalars[start..<(start + blocks[k])])
+            }
+            grads.append(Tensor(shape: shape, scalars: scalars))
+        }
+        return grads
+    }
+}

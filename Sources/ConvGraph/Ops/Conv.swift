@@ -1,0 +1,110 @@
+/// `conv`: 2-D cross-correlation (no kernel flip), as PyTorch's `conv2d` and ONNX `Conv`.
+///
+/// Ports: `input` N×C×H×W, `weight` (OIHW `[O, C/groups, kh, kw]`, or IOHW `[C, O, kh, kw]`
+/// with groups = 1), optional `bias` of any shape with O elements.
+/// Output: N×O×OH×OW with OH = ⌊(H+t+b−d(kh−1)−1)/s⌋+1, likewise OW.
+extension Conv: Op {
+    public static let name = "conv"
+    public static let ports = [Port.input, Port("weight"), Port("bias", optional: true)]
+    public static let attributeNames = ["stride", "padding", "dilation", "groups", "weight_layout"]
+
+    public static func decode(_ a: inout AttributeReader) -> Conv? {
+        var conv = Conv()
+        let stride = a.spatial("stride", default: Spatial(1), minimum: 1)
+        let padding = a.padding("padding", allowKeywords: true)
+        let dilation = a.spatial("dilation", default: Spatial(1), minimum: 1)
+        let groups = a.int("groups", default: 1, minimum: 1)
+        let layout = a.choice("weight_layout", default: WeightLayout.OIHW)
+        guard let stride, let padding, let dilation, let groups, let layout else { return nil }
+        if layout == .IOHW && groups != 1 {
+            a.error("weight_layout IOHW supports groups = 1 only, not \(groups)", key: "groups")
+            return nil
+        }
+        conv.stride = stride
+        conv.padding = padding
+        conv.dilation = dilation
+        conv.groups = groups
+        conv.weightLayout = layout
+        return conv
+    }
+
+    /// The kernel's (O, C/groups, kh, kw) from a weight shape in this conv's layout.
+    func oihw(_ weight: Shape) -> (o: Int, i: Int, kh: Int, kw: Int) {
+        weightLayout == .OIHW ? (weight[0], weight[1], weight[2], weight[3]) : (weight[1], weight[0], weight[2], weight[3])
+    }
+
+    func geometry(input: Shape, kernel: Spatial) -> Geometry {
+        let pads = padding.resolved(height: input[2], width: input[3], kernel: kernel, stride: stride, dilation: dilation)
+        return Geometry(stride: stride, dilation: dilation, pads: pads, groups: groups)
+    }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
+        let x = inputs[0], w = inputs[1]
+        try x.requireNCHW("conv input")
+        guard w.rank == 4 else {
+            throw ShapeError("conv weight must be 4-D (\(weightLayout == .OIHW ? "O, C/groups, kh, kw" : "C, O, kh, kw")), but has shape \(w.bracketed)", inputs: [1])
+        }
+        let k = oihw(w)
+        let c = x[1]
+        if c % groups != 0 {
+            throw ShapeError("conv input has \(c) channels, not divisible by groups = \(groups)", attribute: "groups", inputs: [0])
+        }
+        if k.o % groups != 0 {
+            throw ShapeError("conv weight has \(k.o) output channels, not divisible by groups = \(groups)", attribute: "groups", inputs: [1])
+        }
+        if k.i != c / groups {
+            let expected = weightLayout == .OIHW ? "[\(k.o), \(c / groups), \(k.kh), \(k.kw)]" : "[\(c), \(k.o), \(k.kh), \(k.kw)]"
+            throw ShapeError(
+                "conv weight \(w.bracketed) (\(weightLayout.rawValue)) does not fit an input with \(c) channels\(groups > 1 ? " in \(groups) groups" : "")",
+                attribute: nil, notes: ["expected a weight of shape \(expected)"], inputs: [0, 1])
+        }
+        if inputs.count > 2 {
+            let b = inputs[2]
+            if b.count != k.o {
+                throw ShapeError("conv bias has \(b.count) elements (shape \(b.bracketed)) but the conv has \(k.o) output channels", inputs: [2])
+            }
+        }
+        let g = geometry(input: x, kernel: Spatial(k.kh, k.kw))
+        let h = OutputSize.compute(axis: "H", size: x[2], before: g.pads.top, after: g.pads.bottom, kernel: k.kh,
+                                   stride: stride.h, dilation: dilation.h, ceil: false, mentionCeil: false)
+        let wd = OutputSize.compute(axis: "W", size: x[3], before: g.pads.left, after: g.pads.right, kernel: k.kw,
+                                    stride: stride.w, dilation: dilation.w, ceil: false, mentionCeil: false)
+        for axis in [h, wd] where axis.size < 1 {
+            throw ShapeError("conv output would be empty: \(axis.text)",
+                             attribute: has(padding) ? "padding" : nil,
+                             notes: ["the kernel (dilated) is larger than the padded input"], inputs: [0, 1])
+        }
+        return ShapeInference([x[0], k.o, h.size, wd.size], explanation: [h.text, wd.text])
+    }
+
+    private func has(_ p: PaddingSpec) -> Bool { p != .explicit(.zero) }
+
+    public func flops(inputs: [Shape], output: Shape) -> Int {
+        let k = oihw(inputs[1])
+        let macs = output.count * k.i * k.kh * k.kw
+        return 2 * macs + (inputs.count > 2 ? output.count : 0)
+    }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        let weight = weightLayout == .OIHW ? inputs[1] : Conv.swapLeadingAxes(inputs[1])
+        let g = geometry(input: inputs[0].shape, kernel: Spatial(weight.shape[2], weight.shape[3]))
+        return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: inputs.count > 2 ? inputs[2] : nil, geometry: g))
+    }
+
+    public func backwardReadsInput(_ index: Int) -> Bool { index < 2 }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        let weight = weightLayout == .OIHW ? c.input(1) : Conv.swapLeadingAxes(c.input(1))
+        let g = geometry(input: c.inputShapes[0], kernel: Spatial(weight.shape[2], weight.shape[3]))
+        let wantsBias = c.wants.count > 2 && c.wants[2]
+        let grads = Conv.referenceBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
+                                           wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias)
+        var dWeight = grads.weight
+        if weightLayout == .IOHW { dWeight = dWeight.map { Conv.swapLeadingAxes($0) } }
+        var result: [Tensor<T>?] = [grads.input, dWeight]
+        if c.inputShapes.count > 2 {
+            result.append(grads.bias.map { $0.reshaped(c.inputShapes[2]) })
+        }
+        return result
+    }
+}

@@ -1,0 +1,75 @@
+/// The leaves of a graph: `input` (data, fed by `--input` or the library, or filled by
+/// its init) and `param` (weights). They have no ports; the executor fills them.
+public protocol LeafOp: Op {
+    /// The declared shape, or the shape of the `file`/`values` data.
+    var shape: Shape { get }
+    /// `nil` only for an `input` that must be fed.
+    var initSpec: InitSpec? { get }
+    init(shape: Shape, initSpec: InitSpec?)
+    /// Whether a leaf of this kind may omit `init`.
+    static var initIsOptional: Bool { get }
+}
+
+public enum Leaf {
+    /// `input`: a tensor fed from outside, or filled by `init`.
+    public struct Input: LeafOp {
+        public static let name = "input"
+        public static let initIsOptional = true
+        public var shape: Shape
+        public var initSpec: InitSpec?
+        public init(shape: Shape, initSpec: InitSpec?) {
+            self.shape = shape
+            self.initSpec = initSpec
+        }
+    }
+
+    /// `param`: a weight tensor filled by `init`.
+    public struct Param: LeafOp {
+        public static let name = "param"
+        public static let initIsOptional = false
+        public var shape: Shape
+        public var initSpec: InitSpec?
+        public init(shape: Shape, initSpec: InitSpec?) {
+            self.shape = shape
+            self.initSpec = initSpec
+        }
+    }
+}
+
+extension LeafOp {
+    public static var ports: [Port] { [] }
+    public static var attributeNames: [String] { ["shape", "init"] }
+
+    public static func decode(_ a: inout AttributeReader) -> Self? {
+        let declared = a.shape("shape")
+        if a.has("shape") && declared == nil { return nil }
+        let spec = a.initSpec("init")
+        if a.has("init") && spec == nil { return nil }
+        if spec == nil && !initIsOptional {
+            a.missing("init")
+            return nil
+        }
+        let dataShape = spec?.dataShape
+        switch (declared, dataShape) {
+        case (let d?, let data?) where d != data:
+            a.error("'shape' \(d.bracketed) does not match the data's shape \(data.bracketed)", key: "shape")
+            return nil
+        case (let d?, _):
+            return Self(shape: d, initSpec: spec)
+        case (nil, let data?):
+            return Self(shape: data, initSpec: spec)
+        case (nil, nil):
+            a.missing("shape")
+            return nil
+        }
+    }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference(shape) }
+    public func flops(inputs: [Shape], output: Shape) -> Int { 0 }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        preconditionFailure("leaves are filled by the executor, not run")
+    }
+
+    public func backward<T: TensorScalar>(_ context: BackwardContext<T>) -> [Tensor<T>?] { [] }
+}

@@ -1,0 +1,70 @@
+/// `l2`: the scalar ½·Σx². Its gradient is x (times the upstream scalar).
+public struct L2: Op {
+    public static let name = "l2"
+    public static let ports = [Port.input]
+    public static let attributeNames: [String] = []
+    public init() {}
+    public static func decode(_ a: inout AttributeReader) -> L2? { L2() }
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
+    public func flops(inputs: [Shape], output: Shape) -> Int { 2 * inputs[0].count }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: T(0.5 * orderedSum(inputs[0].scalars) { $0 * $0 })))
+    }
+
+    public func backwardReadsInput(_ index: Int) -> Bool { true }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        guard c.wants[0] else { return [nil] }
+        let u = c.upstream.scalars[0]
+        var dx = c.input(0)
+        if u != 1 { dx.scalars = dx.scalars.map { $0 * u } }
+        return [dx]
+    }
+}
+
+/// `mse`: the scalar mean((x−t)²) of `input` x and `target` t (same shape). The gradient
+/// flows to both: 2(x−t)/n and its negation.
+public struct MSE: Op {
+    public static let name = "mse"
+    public static let ports = [Port.input, Port("target")]
+    public static let attributeNames: [String] = []
+    public init() {}
+    public static func decode(_ a: inout AttributeReader) -> MSE? { MSE() }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
+        guard inputs[0] == inputs[1] else {
+            throw ShapeError("mse input \(inputs[0].bracketed) and target \(inputs[1].bracketed) must have the same shape", inputs: [0, 1])
+        }
+        return ShapeInference([])
+    }
+
+    public func flops(inputs: [Shape], output: Shape) -> Int { 3 * inputs[0].count }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        var total = 0.0
+        inputs[0].scalars.withUnsafeBufferPointer { x in
+            inputs[1].scalars.withUnsafeBufferPointer { t in
+                for i in x.indices {
+                    let d = Double(x[i]) - Double(t[i])
+                    total += d * d
+                }
+            }
+        }
+        return ForwardResult(Tensor(scalar: T(total / Double(inputs[0].count))))
+    }
+
+    public func backwardReadsInput(_ index: Int) -> Bool { true }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        let x = c.input(0), t = c.input(1)
+        let scale = 2 * c.upstream.scalars[0] / T(x.count)
+        var dx = x
+        dx.scalars.withUnsafeMutableBufferPointer { d in
+            t.scalars.withUnsafeBufferPointer { t in
+                for i in d.indices { d[i] = scale * (d[i] - t[i]) }
+            }
+        }
+        return [c.wants[0] ? dx : nil, c.wants[1] ? Tensor(shape: dx.shape, scalars: dx.scalars.map { -$0 }) : nil]
+    }
+}

@@ -1,0 +1,118 @@
+/// One operation of SPEC §3, as Caffe keeps a layer: its attributes (the conforming
+/// type's stored properties), its ports, its shape rule, forward and backward.
+///
+/// Inputs arrive flattened in port order (`conv`: input, weight, then bias if wired;
+/// `add`/`concat`: the variadic edges in the order listed). `backward` returns one
+/// gradient per input, `nil` where none is wanted; fan-out sums happen in the executor.
+public protocol Op: Sendable {
+    /// The YAML `op:` string.
+    static var name: String { get }
+    static var ports: [Port] { get }
+    /// Every YAML attribute key the op accepts (besides `op`).
+    static var attributeNames: [String] { get }
+
+    /// Reads and range-checks the attributes; returns `nil` after reporting errors.
+    static func decode(_ attributes: inout AttributeReader) -> Self?
+
+    /// The output shape for `inputs` (in port order), with the arithmetic behind it.
+    func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference
+
+    /// Forward FLOPs (a multiply-add counts 2).
+    func flops(inputs: [Shape], output: Shape) -> Int
+
+    func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T>
+    func backward<T: TensorScalar>(_ context: BackwardContext<T>) -> [Tensor<T>?]
+
+    /// Whether `backward` reads input `index`'s value (otherwise only its shape).
+    func backwardReadsInput(_ index: Int) -> Bool
+    /// Whether `backward` reads the op's own output.
+    var backwardReadsOutput: Bool { get }
+}
+
+extension Op {
+    public var name: String { Self.name }
+    public func backwardReadsInput(_ index: Int) -> Bool { false }
+    public var backwardReadsOutput: Bool { false }
+}
+
+/// An input port of an op.
+public struct Port: Sendable, Hashable {
+    public var name: String
+    /// Takes any number of edges, in the order listed (`add`, `concat`).
+    public var isVariadic: Bool
+    /// May stay unconnected (`conv.bias`).
+    public var isOptional: Bool
+
+    public init(_ name: String, variadic: Bool = false, optional: Bool = false) {
+        self.name = name
+        self.isVariadic = variadic
+        self.isOptional = optional
+    }
+
+    public static let input = Port("input")
+}
+
+/// An output shape and, for spatial ops, the arithmetic that produced it
+/// (`H = ⌊(6+0+0−3)/2⌋+1 = 2`), shown when a later node disagrees with it.
+public struct ShapeInference: Sendable, Hashable {
+    public var shape: Shape
+    public var explanation: [String]
+    public init(_ shape: Shape, explanation: [String] = []) {
+        self.shape = shape
+        self.explanation = explanation
+    }
+}
+
+/// A shape rule's failure: the message, the attribute at fault (its value's position is
+/// used when known) and notes.
+public struct ShapeError: Error, Sendable, Hashable {
+    public var message: String
+    public var attribute: String?
+    public var notes: [String]
+    /// Indices of the inputs whose producers should be named in notes.
+    public var inputs: [Int]
+    public init(_ message: String, attribute: String? = nil, notes: [String] = [], inputs: [Int] = []) {
+        self.message = message
+        self.attribute = attribute
+        self.notes = notes
+        self.inputs = inputs
+    }
+}
+
+public struct ForwardResult<T: TensorScalar>: Sendable {
+    public var output: Tensor<T>
+    /// State kept for backward, such as max pooling's argmax.
+    public var saved: [Int32]?
+    public init(_ output: Tensor<T>, saved: [Int32]? = nil) {
+        self.output = output
+        self.saved = saved
+    }
+}
+
+public struct BackwardContext<T: TensorScalar>: Sendable {
+    /// Input values, present where `backwardReadsInput` said so.
+    public var inputs: [Tensor<T>?]
+    public var inputShapes: [Shape]
+    /// The op's output, present when `backwardReadsOutput`.
+    public var output: Tensor<T>?
+    public var saved: [Int32]?
+    /// dL/d(output).
+    public var upstream: Tensor<T>
+    /// Which inputs need a gradient.
+    public var wants: [Bool]
+
+    public init(inputs: [Tensor<T>?], inputShapes: [Shape], output: Tensor<T>?, saved: [Int32]?, upstream: Tensor<T>, wants: [Bool]) {
+        self.inputs = inputs
+        self.inputShapes = inputShapes
+        self.output = output
+        self.saved = saved
+        self.upstream = upstream
+        self.wants = wants
+    }
+
+    /// Input `i`'s value; only call for inputs the op declared it reads.
+    public func input(_ i: Int) -> Tensor<T> {
+        guard let value = inputs[i] else { preconditionFailure("backward read an input it did not declare") }
+        return value
+    }
+}

@@ -1,0 +1,55 @@
+/// `pad`: pads the two spatial axes of an N×C×H×W tensor to N×C×(H+t+b)×(W+l+r).
+///
+/// `constant` fills with `value` (rounded to the graph dtype); `reflect` mirrors without
+/// repeating the edge (numpy's `reflect`, needs pad < the dimension); `edge` repeats the
+/// edge value. Backward: constant crops; edge and reflect scatter-add into the source cells.
+extension Pad: Op {
+    public static let name = "pad"
+    public static let ports = [Port.input]
+    public static let attributeNames = ["pads", "mode", "value"]
+
+    public static func decode(_ a: inout AttributeReader) -> Pad? {
+        var pad = Pad()
+        guard a.has("pads") else {
+            a.missing("pads")
+            return nil
+        }
+        let spec = a.padding("pads", allowKeywords: false)
+        let mode = a.choice("mode", default: Mode.constant)
+        let value = a.double("value", default: 0)
+        guard case .explicit(let pads)? = spec, let mode, let value else { return nil }
+        if mode != .constant && a.has("value") {
+            a.error("'value' has no effect with mode '\(mode.rawValue)'", key: "value",
+                    notes: [.init("only mode 'constant' fills with a value")])
+            return nil
+        }
+        pad.pads = pads
+        pad.mode = mode
+        pad.value = value
+        return pad
+    }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
+        let x = inputs[0]
+        try x.requireNCHW("pad input")
+        if mode == .reflect {
+            if max(pads.top, pads.bottom) >= x[2] || max(pads.left, pads.right) >= x[3] {
+                throw ShapeError("reflect padding \(pads) needs each pad smaller than its dimension, but the input is \(x[2])×\(x[3])",
+                                 attribute: "pads", notes: ["use mode 'edge' or 'constant' for wider padding"], inputs: [0])
+            }
+        }
+        let out = Pad.outputShape(input: x, pads: pads)
+        return ShapeInference(out, explanation: ["H = \(x[2])+\(pads.top)+\(pads.bottom) = \(out[2])", "W = \(x[3])+\(pads.left)+\(pads.right) = \(out[3])"])
+    }
+
+    public func flops(inputs: [Shape], output: Shape) -> Int { 0 }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        ForwardResult(Pad.referenceForward(input: inputs[0], pads: pads, mode: mode, value: T(value)))
+    }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        guard c.wants[0] else { return [nil] }
+        return [Pad.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], pads: pads, mode: mode)]
+    }
+}

@@ -1,0 +1,50 @@
+/// Sums in a fixed left-to-right order in `Double`, then rounds once to `T`: the result
+/// does not depend on threads, and a float32 graph keeps float64 accuracy in its totals.
+@inline(__always)
+func orderedSum<T: TensorScalar>(_ scalars: [T], _ term: (Double) -> Double = { $0 }) -> Double {
+    var total = 0.0
+    scalars.withUnsafeBufferPointer { p in
+        for v in p { total += term(Double(v)) }
+    }
+    return total
+}
+
+/// `sum`: the scalar Σx. Backward broadcasts the upstream scalar.
+public struct Sum: Op {
+    public static let name = "sum"
+    public static let ports = [Port.input]
+    public static let attributeNames: [String] = []
+    public init() {}
+    public static func decode(_ a: inout AttributeReader) -> Sum? { Sum() }
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
+    public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: T(orderedSum(inputs[0].scalars))))
+    }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        guard c.wants[0] else { return [nil] }
+        return [Tensor(repeating: c.upstream.scalars[0], shape: c.inputShapes[0])]
+    }
+}
+
+/// `mean`: the scalar Σx / count. Backward spreads upstream / count.
+public struct Mean: Op {
+    public static let name = "mean"
+    public static let ports = [Port.input]
+    public static let attributeNames: [String] = []
+    public init() {}
+    public static func decode(_ a: inout AttributeReader) -> Mean? { Mean() }
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
+    public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count + 1 }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: T(orderedSum(inputs[0].scalars) / Double(inputs[0].count))))
+    }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        guard c.wants[0] else { return [nil] }
+        return [Tensor(repeating: c.upstream.scalars[0] / T(c.inputShapes[0].count), shape: c.inputShapes[0])]
+    }
+}

@@ -1,0 +1,34 @@
+/// `relu`: max(x, 0) element-wise. Backward passes the gradient where the output is
+/// positive; relu′(0) = 0.
+public struct Relu: Op {
+    public static let name = "relu"
+    public static let ports = [Port.input]
+    public static let attributeNames: [String] = []
+    public init() {}
+
+    public static func decode(_ a: inout AttributeReader) -> Relu? { Relu() }
+
+    public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference(inputs[0]) }
+    public func flops(inputs: [Shape], output: Shape) -> Int { output.count }
+
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        var y = inputs[0]
+        y.scalars.withUnsafeMutableBufferPointer { p in
+            for i in p.indices where !(p[i] > 0) && !p[i].isNaN { p[i] = 0 }
+        }
+        return ForwardResult(y)
+    }
+
+    public var backwardReadsOutput: Bool { true }
+
+    public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        guard c.wants[0], let y = c.output else { return [nil] }
+        var dx = c.upstream
+        dx.scalars.withUnsafeMutableBufferPointer { d in
+            y.scalars.withUnsafeBufferPointer { y in
+                for i in d.indices where !(y[i] > 0) { d[i] = 0 }
+            }
+        }
+        return [dx]
+    }
+}
