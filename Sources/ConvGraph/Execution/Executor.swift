@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a checked graph: fills the leaves, runs forward in topological order, then
+/// reverse-mode backward from `backward.from` over the values it cached.
+///
+/// - Forward computes only what is needed: nodes saved, nodes feeding a computed node,
+///   and nodes on a path from a `wrt` leaf to `from`.
+/// - It caches exactly what backward reads (each op declares it) and frees every other
+///   intermediate as soon as its last reader ran; backward frees as it goes.
+/// - Gradients of a node read by several others are summed, in a fixed order.
+/// - The same graph and inputs give bit-identical results on every run.
+///
+/// `Executor` is a value; a `Graph` is immutable, so several executors may run the same
+/// graph on several threads at once.
+public struct Executor: Sendable {
+    public let graph: Graph
+    /// Tensors fed to `input` nodes, by node index.
+    public private(set) var fed: [Int: AnyTensor] = [:]
+
+    public init(graph: Graph) {
+        self.graph = graph
+    }
+
+    /// Feeds `tensor` to the `input` node `name` (its init still consumes its draws, so the
+    /// other nodes' values do not change). Converted to the graph dtype.
+    /// - Throws: `.usage` for an unknown or non-input node, `.invalidInput` for a shape
+    ///   that differs from the node's.
+    public mutating func feed<T: TensorScalar>(_ name: String, _ tensor: Tensor<T>) throws(ConvGraphError) {
+        try feed(name, AnyTensor(tensor))
+    }
+
+    public mutating func feed(_ name: String, _ tensor: AnyTensor) throws(ConvGraphError) {
+        guard let i = graph.index(of: name) else {
+            throw ConvGraphError(.usage, Diagnostic("the graph has no node '\(NameRules.printable(name))' to feed", file: nil,
+                                                    notes: Diagnostic.didYouMean(name, among: graph.nodes.filter { $0.op is Leaf.Input }.map(\.name))))
+        }
+        guard graph.nodes[i].op is Leaf.Input else {
+            throw ConvGraphError(.usage, Diagnostic("node '\(name)' is a \(graph.nodes[i].op.name), not an input; only input nodes can be fed", file: nil))
+        }
+        guard tensor.shape == graph.nodes[i].shape else {
+            throw ConvGraphError(.invalidInput, Diagnostic("the tensor fed to '\(name)' has shape \(tensor.shape.bracketed), but the node has shape \(graph.nodes[i].shape.bracketed)", file: nil))
+        }
+        fed[i] = tensor
+    }
+
+    /// Runs forward (and backward when the graph declares it and `forwardOnly` is false).
+    /// - Parameter keepAll: keep every computed value and gradient in the result, not only
+    ///   the saved ones (for inspection; uses more memory).
+    public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
+        switch graph.dtype {
+        case .float64: return try Execution<Double>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
+        case .float32: return try Execution<Float>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
+        }
+    }
+}
+
+/// What a run produced.
+public struct RunResult: Sendable {
+    /// Saved values (all computed values with `keepAll`), in declaration order.
+    public var values: [(name: String, tensor: AnyTensor)]
+    /// Saved gradients dL/d(node), in declaration order; empty for a forward-only run.
+    public var grads: [(name: String, tensor: AnyTensor)]
+    /// Wall time of the forward compute alone (no loading or saving).
+    public var forwardMilliseconds: Double
+    /// Wall time of the backward compute alone; 0 for a forward-only run.
+    public var backwardMilliseconds: Double
+    /// The most tensor bytes alive at once during the run.
+    public var peakTensorBytes: Int
+    /// Whether backward ran.
+    public var ranBackward: Bool
+
+    public func value(_ name: String) -> AnyTensor? { values.first(where: { $0.name == name })?.tensor }
+    public func grad(_ name: String) -> AnyTensor? { grads.first(where: { $0.name == name })?.tensor }
+}
+
+/// Monotonic wall clock in milliseconds.
+func monotonicMilliseconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+}

@@ -1,0 +1,117 @@
+/// Compares backward with central finite differences in float64 (SPEC §7 `gradcheck`),
+/// whatever the graph's dtype.
+///
+/// The checked function is f = Σ seed ⊙ from (just `from` for a scalar). For each `wrt`
+/// leaf, entries are checked (all of them up to `maxSamples`, else an evenly spaced sample
+/// that includes the first and last); each costs two forward passes. An entry whose ±eps
+/// perturbation changes a max-pool argmax or a relu's sign pattern crosses a kink: it is
+/// skipped and counted, not failed.
+/// error = |a − n| / max(|a|, |n|, 10⁻³ · the leaf's largest |a|).
+public struct GradCheck: Sendable {
+    public struct LeafReport: Sendable {
+        public var name: String
+        public var checked: Int
+        public var skipped: Int
+        public var worstIndex: [Int]
+        public var analytic: Double
+        public var numeric: Double
+        public var error: Double
+    }
+
+    public var eps: Double = 1e-4
+    public var tolerance: Double = 1e-6
+    public var maxSamples: Int = 256
+
+    public init() {}
+
+    public func check(_ graph: Graph, executor base: Executor? = nil) throws(ConvGraphError) -> [LeafReport] {
+        guard let backward = graph.backward else {
+            throw ConvGraphError(.invalidInput, Diagnostic("the graph declares no 'backward' section; there is nothing to check", file: graph.path))
+        }
+        var g = graph
+        g.saveGrads = backward.wrt
+        g.saveValues = [backward.from]
+        var executor = Executor(graph: g)
+        for (i, t) in base?.fed ?? [:] { try executor.feed(g.nodes[i].name, t) }
+        var analyticRun = Execution<Double>(executor: executor, forwardOnly: false, keepAll: false)
+        analyticRun.collectKinks = false
+        let analytic = try analyticRun.run()
+        var initializer = Initializer(seed: g.seed)
+        let leaves = try analyticRun.leafValues(&initializer)
+        // The seed of a non-scalar `from`, drawn as the executor draws it.
+        let seed: [Double]? = try backward.grad.map { spec throws(ConvGraphError) in
+            var again = Initializer(seed: g.seed)
+            _ = try analyticRun.leafValues(&again)
+            return again.values(spec, shape: g.nodes[backward.from].shape, fans: Initializer.fans(g.nodes[backward.from].shape, iohw: false))
+        }
+
+        func evaluate(_ leaf: Int, _ value: Tensor<Double>) throws(ConvGraphError) -> (Double, Int) {
+            var run = Execution<Double>(executor: executor, forwardOnly: true, keepAll: false)
+            run.leafOverrides = [leaf: value]
+            run.collectKinks = true
+            let result = try run.run()
+            let out = result.value(g.nodes[backward.from].name)?.doubles.scalars ?? []
+            let f = seed.map { s in zip(s, out).map { $0 * $1 } }.map { pairwiseSum($0) } ?? (out.first ?? .nan)
+            return (f, run.lastKinkSignature)
+        }
+
+        var reports: [LeafReport] = []
+        for leaf in backward.wrt {
+            let node = g.nodes[leaf]
+            guard let x = leaves[leaf], let grad = analytic.grad(node.name)?.doubles else { continue }
+            let n = x.count
+            let indices: [Int] = n <= maxSamples ? Array(0..<n) : (0..<maxSamples).map { $0 * (n - 1) / (maxSamples - 1) }
+            let scale = grad.scalars.reduce(0) { max($0, abs($1)) }
+            var report = LeafReport(name: node.name, checked: 0, skipped: 0, worstIndex: [], analytic: 0, numeric: 0, error: 0)
+            for i in indices {
+                var plus = x, minus = x
+                plus.scalars[i] += eps
+                minus.scalars[i] -= eps
+                let (fp, kp) = try evaluate(leaf, plus)
+                let (fm, km) = try evaluate(leaf, minus)
+                if kp != km {
+                    report.skipped += 1
+                    continue
+                }
+                let numeric = (fp - fm) / (2 * eps)
+                let a = grad.scalars[i]
+                let error = abs(a - numeric) / max(abs(a), abs(numeric), 1e-3 * scale, .leastNormalMagnitude)
+                report.checked += 1
+                if error > report.error || report.worstIndex.isEmpty {
+                    report.error = error
+                    report.analytic = a
+                    report.numeric = numeric
+                    report.worstIndex = Self.multiIndex(i, node.shape)
+                }
+            }
+            reports.append(report)
+        }
+        return reports
+    }
+
+    static func multiIndex(_ flat: Int, _ shape: Shape) -> [Int] {
+        var rest = flat
+        var out = Array(repeating: 0, count: shape.rank)
+        for axis in stride(from: shape.rank - 1, through: 0, by: -1) {
+            out[axis] = rest % shape[axis]
+            rest /= shape[axis]
+        }
+        return out
+    }
+
+    /// The report table; `passed` is false when any leaf's worst error exceeds the tolerance.
+    public func table(_ reports: [LeafReport]) -> (text: String, passed: Bool) {
+        var table = TextTable(headers: ["leaf", "checked", "skipped", "worst index", "analytic", "numeric", "error", ""], rightAligned: [1, 2, 4, 5, 6])
+        var passed = true
+        for r in reports {
+            let ok = r.error <= tolerance
+            passed = passed && ok
+            table.append([r.name, String(r.checked), String(r.skipped), "[" + r.worstIndex.map(String.init).joined(separator: ", ") + "]",
+                          NumberFormat.significant(r.analytic, 10), NumberFormat.significant(r.numeric, 10),
+                          NumberFormat.significant(r.error, 3), ok ? "ok" : "FAIL"])
+        }
+        var text = table.rendered
+        text += "float64 central differences, eps \(NumberFormat.significant(eps)), tolerance \(NumberFormat.significant(tolerance)); skipped entries cross a kink (max-pool tie or relu sign change).\n"
+        return (text, passed)
+    }
+}

@@ -1,0 +1,70 @@
+extension Graph {
+    /// The `check` report: one row per node (name, op, inputs, output shape, params,
+    /// FLOPs, bytes) in declaration order, then totals. FLOPs = 2 × MACs, forward only.
+    public var checkReport: String {
+        var table = TextTable(headers: ["node", "op", "inputs", "shape", "params", "FLOPs", "bytes"], rightAligned: [4, 5, 6])
+        var params = 0, flops = 0, bytes = 0
+        for node in nodes {
+            let inputNames = node.inputs.map { nodes[$0].name }.joined(separator: ", ")
+            let nodeBytes = node.shape.count * dtype.byteSize
+            params += node.parameterCount
+            flops += node.flops
+            bytes += nodeBytes
+            table.append([node.name, node.op.name, inputNames.isEmpty ? "-" : inputNames, node.shape.description,
+                          NumberFormat.grouped(node.parameterCount), NumberFormat.grouped(node.flops), NumberFormat.grouped(nodeBytes)])
+        }
+        table.append(["total", "", "", "", NumberFormat.grouped(params), NumberFormat.grouped(flops), NumberFormat.grouped(bytes)])
+        var out = "graph \(name): \(nodes.count) nodes, \(dtype.rawValue), seed \(seed)\n"
+        out += table.rendered
+        out += "FLOPs count a multiply-add as 2, forward only; bytes are each node's output in \(dtype.rawValue).\n"
+        if let b = backward {
+            out += "backward from '\(nodes[b.from].name)' with respect to \(b.wrt.map { "'\(nodes[$0].name)'" }.joined(separator: ", "))\n"
+        }
+        return out
+    }
+
+    /// Graphviz DOT: one box per node (name, op), edges labelled with the shape that
+    /// flows along them (and the port for named ports).
+    public var dot: String {
+        func quote(_ s: String) -> String {
+            "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
+        }
+        var out = "digraph \(quote(name)) {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n"
+        for node in nodes {
+            let shape = node.isLeaf ? ", style=rounded" : ""
+            out += "  \(quote(node.name)) [label=\(quote("\(node.name)\\n\(node.op.name) \(node.shape.description)"))\(shape)];\n"
+        }
+        for node in nodes {
+            let ports = type(of: node.op).ports
+            for (k, source) in node.inputs.enumerated() {
+                let port = k < ports.count && k > 0 && !ports[min(k, ports.count - 1)].isVariadic ? ".\(ports[k].name)" : ""
+                out += "  \(quote(nodes[source].name)) -> \(quote(node.name)) [label=\(quote(nodes[source].shape.description + port))];\n"
+            }
+        }
+        return out + "}\n"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, _ replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let range = rest.range(of: target) {
+            out += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Index>? {
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(target) { return i..<(index(i, offsetBy: target.count)) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

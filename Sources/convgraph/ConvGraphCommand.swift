@@ -1,0 +1,26 @@
+import ArgumentParser
+import ConvGraph
+
+@main
+struct ConvGraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convgraph",
+        abstract: "Run convolutional dataflow graphs declared in YAML.",
+        discussion: """
+            A graph file declares nodes (input, param, pad, conv, pool, relu, add, concat, \
+            sum, mean, l2, mse) and the edges between them. `check` validates it and prints \
+            shapes and costs; `run` computes forward (and backward) and saves .npy files.
+
+            Exit codes: 0 success, 1 gradcheck beyond tolerance, 64 bad command line, \
+            65 invalid graph or tensor file, 66 missing input file, 73 output cannot be written.
+            """,
+        version: ConvGraphVersion.string,
+        subcommands: [Run.self, Check.self, GradCheck.self, Dot.self, Show.self]
+    )
+
+    func run() throws {
+        // No subcommand: usage on stderr, exit 64 (SPEC §8).
+        printError(ConvGraphCommand.helpMessage())
+        throw ExitCode(64)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import ConvGraph
+
+/// The graph file and its `--set` overrides, shared by the commands that load a graph.
+struct GraphOptions: ParsableArguments {
+    @Argument(help: "The graph file (YAML).")
+    var graph: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a value in the graph file: a dotted path and a YAML value, e.g. --set nodes.conv.stride=1 or --set 'nodes.pooled.window=[2,2]' (quote lists for the shell). Repeatable.",
+        valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @OptionGroup var limits: LimitOptions
+}
+
+/// The resource limits of SPEC §8.
+struct LimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Largest total planned tensor memory, in bytes (suffixes K, M, G allowed). Default: 3/4 of physical memory.", valueName: "BYTES"))
+    var maxMemory: String?
+
+    @Option(help: ArgumentHelp("Largest graph file read, in bytes (default 16M).", valueName: "BYTES"))
+    var maxGraphBytes: String?
+
+    @Option(help: ArgumentHelp("Most elements in one tensor (default 2^31).", valueName: "N"))
+    var maxTensorElements: Int?
+
+    @Option(help: ArgumentHelp("Most nodes in one graph (default 100000).", valueName: "N"))
+    var maxNodes: Int?
+
+    @Option(help: ArgumentHelp("Deepest YAML nesting (default 256).", valueName: "N"))
+    var maxYamlDepth: Int?
+
+    @Option(help: ArgumentHelp("Most YAML nodes after alias expansion (default 1000000).", valueName: "N"))
+    var maxYamlNodes: Int?
+
+    func validate() throws {
+        for (name, value) in [("--max-tensor-elements", maxTensorElements), ("--max-nodes", maxNodes),
+                              ("--max-yaml-depth", maxYamlDepth), ("--max-yaml-nodes", maxYamlNodes)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be an integer ≥ 1") }
+        }
+        _ = try bytes(maxMemory, "--max-memory")
+        _ = try bytes(maxGraphBytes, "--max-graph-bytes")
+    }
+
+    private func bytes(_ text: String?, _ name: String) throws -> Int? {
+        guard let text else { return nil }
+        var digits = Substring(text)
+        var scale = 1
+        switch digits.last {
+        case "K", "k": scale = 1 << 10; digits = digits.dropLast()
+        case "M", "m": scale = 1 << 20; digits = digits.dropLast()
+        case "G", "g": scale = 1 << 30; digits = digits.dropLast()
+        default: break
+        }
+        guard let n = Int(digits), n >= 1, !n.multipliedReportingOverflow(by: scale).overflow else {
+            throw ValidationError("\(name) takes a byte count ≥ 1 such as 4G, not '\(text)'")
+        }
+        return n * scale
+    }
+
+    var resolved: Limits {
+        var limits = Limits()
+        if let v = try? bytes(maxMemory, "") { limits.maxMemoryBytes = v }
+        if let v = try? bytes(maxGraphBytes, "") { limits.maxGraphFileBytes = v }
+        if let v = maxTensorElements { limits.maxTensorElements = v }
+        if let v = maxNodes { limits.maxGraphNodes = v }
+        if let v = maxYamlDepth { limits.maxYAMLDepth = v }
+        if let v = maxYamlNodes { limits.maxYAMLNodes = v }
+        return limits
+    }
+}

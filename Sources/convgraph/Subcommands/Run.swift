@@ -1,0 +1,48 @@
+import ArgumentParser
+import ConvGraph
+
+extension ConvGraphCommand {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a graph forward (and backward if it declares one) and save the results.",
+            discussion: """
+                Writes the run directory (default runs/<graph>): values/<node>.npy, grads/<node>.npy \
+                and manifest.json (written last). The directory appears only once the run is \
+                complete; an earlier run at the same path is replaced then.
+                """)
+
+        @OptionGroup var options: GraphOptions
+
+        @Option(help: ArgumentHelp("The run directory (default runs/<graph>).", valueName: "DIR"))
+        var out: String?
+
+        @Option(name: .customLong("input"), help: ArgumentHelp("Feed an input node from a .npy file; its shape must match. Repeatable.", valueName: "NODE=FILE.npy"))
+        var inputs: [String] = []
+
+        @Flag(help: "Run forward only; nothing is saved under grads/.")
+        var forwardOnly = false
+
+        func validate() throws {
+            for input in inputs where !input.contains("=") || input.hasPrefix("=") || input.hasSuffix("=") {
+                throw ValidationError("--input takes NODE=FILE.npy, not '\(input)'")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors { () throws(ConvGraphError) in
+                var request = RunRequest(graphPath: options.graph)
+                request.overrides = options.overrides
+                request.limits = options.limits.resolved
+                request.forwardOnly = forwardOnly
+                request.out = out
+                request.inputs = inputs.map { pair in
+                    let eq = pair.firstIndex(of: "=") ?? pair.endIndex
+                    return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+                }
+                let outcome = try request.perform()
+                printOutput(outcome.table)
+                printError("wrote \(outcome.directory)")
+            }
+        }
+    }
+}
