@@ -1,4 +1,4 @@
-/// `l2`: the scalar ½·Σx². Its gradient is x (times the upstream scalar).
+/// `l2`: the scalar ½·Σx² (NumPy's `0.5 * np.sum(x**2)`). Its gradient is x (times the upstream scalar).
 public struct L2: Op {
     public static let name = "l2"
     public static let ports = [Port.input]
@@ -9,7 +9,7 @@ public struct L2: Op {
     public func flops(inputs: [Shape], output: Shape) -> Int { 2 * inputs[0].count }
 
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: T(0.5 * orderedSum(inputs[0].scalars) { $0 * $0 })))
+        ForwardResult(Tensor(scalar: 0.5 * pairwiseSum(inputs[0].scalars.map { $0 * $0 })))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
@@ -23,7 +23,7 @@ public struct L2: Op {
     }
 }
 
-/// `mse`: the scalar mean((x−t)²) of `input` x and `target` t (same shape). The gradient
+/// `mse`: the scalar mean((x−t)²) (NumPy's `np.mean((x-t)**2)`) of `input` x and `target` t (same shape). The gradient
 /// flows to both: 2(x−t)/n and its negation.
 public struct MSE: Op {
     public static let name = "mse"
@@ -42,16 +42,8 @@ public struct MSE: Op {
     public func flops(inputs: [Shape], output: Shape) -> Int { 3 * inputs[0].count }
 
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        var total = 0.0
-        inputs[0].scalars.withUnsafeBufferPointer { x in
-            inputs[1].scalars.withUnsafeBufferPointer { t in
-                for i in x.indices {
-                    let d = Double(x[i]) - Double(t[i])
-                    total += d * d
-                }
-            }
-        }
-        return ForwardResult(Tensor(scalar: T(total / Double(inputs[0].count))))
+        let squares = zip(inputs[0].scalars, inputs[1].scalars).map { ($0 - $1) * ($0 - $1) }
+        return ForwardResult(Tensor(scalar: pairwiseSum(squares) / T(inputs[0].count)))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }

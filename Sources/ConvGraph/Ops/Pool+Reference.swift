@@ -11,7 +11,8 @@
 // PyTorch); the argmax is then the first NaN tap. The backward pass adds each upstream
 // value into its argmax cell, so overlapping windows accumulate.
 //
-// Average. The output is the sum of the in-input taps (row-major tap order) divided by
+// Average. The output is the sum of the in-input taps (row-major tap order, summed with
+// NumPy's pairwise order, `pairwiseSum`, as the seed notebook's `np.average` did) divided by
 //   - without count_include_pad: the number of taps inside [0, H) × [0, W);
 //   - with count_include_pad: the number of taps inside the padded input
 //     [−top, H+bottom) × [−left, W+right).
@@ -193,8 +194,10 @@ extension Pool {
             return (Tensor(shape: [n, c, oh, ow], scalars: output), argmax)
 
         case .average:
+            var tapStorage = [T](repeating: 0, count: g.window.h * g.window.w)
             input.scalars.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in
+                  tapStorage.withUnsafeMutableBufferPointer { taps in
                     for p in 0..<planes {
                         let xBase = p * inPlane
                         let yBase = p * outPlane
@@ -205,14 +208,19 @@ extension Pool {
                                 let divisor = g.countIncludePad
                                     ? rowTaps.paddedCount * colTaps.paddedCount
                                     : rowTaps.inside.count * colTaps.inside.count
-                                var sum: T = 0
+                                var k = 0
                                 for hh in rowTaps.inside {
-                                    for ww in colTaps.inside { sum += x[xBase + hh * w + ww] }
+                                    for ww in colTaps.inside {
+                                        taps[k] = x[xBase + hh * w + ww]
+                                        k += 1
+                                    }
                                 }
+                                let sum = pairwiseSum(UnsafeBufferPointer(rebasing: taps[0..<k]))
                                 y[yBase + r * ow + q] = divisor > 0 ? sum / T(divisor) : 0
                             }
                         }
                     }
+                  }
                 }
             }
             return (Tensor(shape: [n, c, oh, ow], scalars: output), nil)

@@ -1,15 +1,4 @@
-/// Sums in a fixed left-to-right order in `Double`, then rounds once to `T`: the result
-/// does not depend on threads, and a float32 graph keeps float64 accuracy in its totals.
-@inline(__always)
-func orderedSum<T: TensorScalar>(_ scalars: [T], _ term: (Double) -> Double = { $0 }) -> Double {
-    var total = 0.0
-    scalars.withUnsafeBufferPointer { p in
-        for v in p { total += term(Double(v)) }
-    }
-    return total
-}
-
-/// `sum`: the scalar Σx. Backward broadcasts the upstream scalar.
+/// `sum`: the scalar Σx, summed in NumPy's pairwise order (`np.sum` gives the same bits). Backward broadcasts the upstream scalar.
 public struct Sum: Op {
     public static let name = "sum"
     public static let ports = [Port.input]
@@ -20,7 +9,7 @@ public struct Sum: Op {
     public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count }
 
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: T(orderedSum(inputs[0].scalars))))
+        ForwardResult(Tensor(scalar: pairwiseSum(inputs[0].scalars)))
     }
 
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
@@ -29,7 +18,7 @@ public struct Sum: Op {
     }
 }
 
-/// `mean`: the scalar Σx / count. Backward spreads upstream / count.
+/// `mean`: the scalar Σx / count, as `np.mean`. Backward spreads upstream / count.
 public struct Mean: Op {
     public static let name = "mean"
     public static let ports = [Port.input]
@@ -40,7 +29,7 @@ public struct Mean: Op {
     public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count + 1 }
 
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: T(orderedSum(inputs[0].scalars) / Double(inputs[0].count))))
+        ForwardResult(Tensor(scalar: pairwiseSum(inputs[0].scalars) / T(inputs[0].count)))
     }
 
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
