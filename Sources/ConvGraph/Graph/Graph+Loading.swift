@@ -46,7 +46,12 @@ extension Graph {
         // reports every independent error; edges to failed nodes are not reported twice.
         var builder = GraphBuilder(file: file, limits: limits, failedNodes: decoder.failedNodes)
         let graph = builder.build()
-        let all = decoder.diagnostics + builder.diagnostics
+        // In file order, so the output reads top to bottom.
+        let all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
+            let (la, lb) = (a.element.location, b.element.location)
+            if let la, let lb, la != lb { return la < lb }
+            return a.offset < b.offset
+        }.map(\.element)
         guard let graph, all.isEmpty else {
             throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
         }

@@ -32,13 +32,14 @@ extension Graph {
         var out = "digraph \(quote(name)) {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n"
         for node in nodes {
             let shape = node.isLeaf ? ", style=rounded" : ""
-            out += "  \(quote(node.name)) [label=\(quote("\(node.name)\\n\(node.op.name) \(node.shape.description)"))\(shape)];\n"
+            // Node names are identifiers (SPEC §2), so they need no escaping; `\n` is DOT's line break.
+            out += "  \"\(node.name)\" [label=\"\(node.name)\\n\(node.op.name) \(node.shape.description)\"\(shape)];\n"
         }
         for node in nodes {
             let ports = type(of: node.op).ports
             for (k, source) in node.inputs.enumerated() {
-                let port = k < ports.count && k > 0 && !ports[min(k, ports.count - 1)].isVariadic ? ".\(ports[k].name)" : ""
-                out += "  \(quote(nodes[source].name)) -> \(quote(node.name)) [label=\(quote(nodes[source].shape.description + port))];\n"
+                let port = k > 0 && k < ports.count && !ports[k].isVariadic ? "\(ports[k].name): " : ""
+                out += "  \(quote(nodes[source].name)) -> \(quote(node.name)) [label=\(quote(port + nodes[source].shape.description))];\n"
             }
         }
         return out + "}\n"

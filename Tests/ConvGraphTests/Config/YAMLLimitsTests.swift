@@ -128,7 +128,7 @@ import Testing
         let e = GT.yamlError("nodes:\n  x: 1\n\ty: 2\n")
         #expect(e?.kind == .invalidInput)
         let d = e?.diagnostics.first
-        #expect(d?.message.contains("cannot start any token") == true)
+        #expect(d?.message.contains("tab character") == true)
         #expect(d?.location == GT.at(3, 1))
     }
 
