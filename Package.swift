@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "embed-example", dependencies: ["ConvGraph"], path: "Examples/Embed"),
         .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"], exclude: ["Fixtures"]),
     ]
 )

@@ -28,7 +28,7 @@ public struct YAMLParser {
         var state = BuildState(file: file, limits: limits)
         let result: YAMLNode? = bytes.withUnsafeBufferPointer { buffer in
             let parser = LibYAMLParser(buffer)
-            return state.run(parser)
+            return state.run(parser, bytes: buffer)
         }
         if !state.diagnostics.isEmpty {
             throw ConvGraphError(.invalidInput, state.diagnostics)
@@ -137,15 +137,15 @@ private struct BuildState {
     }
 
     /// Runs the event loop; returns the root, or nil after a fatal error.
-    mutating func run(_ parser: LibYAMLParser) -> YAMLNode? {
+    mutating func run(_ parser: LibYAMLParser, bytes: UnsafeBufferPointer<UInt8>) -> YAMLNode? {
         while true {
             let event: Event
             switch parser.next() {
             case .failure(let e):
                 let at: SourceLocation
                 if e.line < 0 {
-                    at = SourceLocation(file: file, line: 1, column: 1)
-                    diagnostics.append(Diagnostic("\(e.message) (at byte \(e.column))", at: at))
+                    at = Self.location(ofByte: e.column, in: bytes, file: file)
+                    diagnostics.append(Diagnostic(e.message, at: at))
                 } else {
                     at = SourceLocation(file: file, line: e.line + 1, column: e.column + 1)
                     diagnostics.append(Diagnostic(e.message, at: at))
@@ -204,6 +204,21 @@ private struct BuildState {
                 break
             }
         }
+    }
+
+    /// The line and column (in characters) of a byte offset, for libyaml's reader errors
+    /// (invalid UTF-8, control characters), which carry only an offset.
+    static func location(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>, file: String) -> SourceLocation {
+        var line = 1, column = 1
+        for i in 0..<min(offset, bytes.count) {
+            if bytes[i] == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourceLocation(file: file, line: line, column: column)
     }
 
     /// Counts `n` more expanded nodes; false (after a diagnostic) past the budget.

@@ -21,6 +21,7 @@ struct GraphBuilder {
     /// The node called `name`, or an error with a suggestion.
     mutating func resolve(_ name: GraphFile.Name, index: [String: Int], role: String) -> Int? {
         if let i = index[name.text] { return i }
+        if failedNodes.contains(name.text) { return nil }  // already reported where it is declared
         error("unknown node '\(NameRules.printable(name.text))' \(role)", at: name.location,
               notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name)))
         return nil

@@ -24,7 +24,7 @@ public enum TensorSummary {
         out += "mean \(NumberFormat.significant(s.mean, 10))  std \(NumberFormat.significant(s.std, 10))  min \(NumberFormat.significant(s.min, 10))  max \(NumberFormat.significant(s.max, 10))"
         if s.nanCount > 0 { out += "  nan \(s.nanCount)" }
         out += "\n"
-        let head = tensor.scalars.prefix(leading).map { NumberFormat.significant($0, 17) }
+        let head = tensor.scalars.prefix(leading).map { "\($0)" }  // shortest text that reads back exactly
         if !head.isEmpty {
             out += "values: " + head.joined(separator: ", ") + (tensor.count > leading ? ", …" : "") + "\n"
         }

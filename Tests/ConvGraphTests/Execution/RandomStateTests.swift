@@ -5,7 +5,7 @@ import Testing
 /// each group names the python one-liner that printed them (floats via `repr(float(v))`).
 struct RandomStateTests {
     /// Exact comparison on Double bit patterns.
-    private func expectBits(_ actual: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectBits(_ actual: [Double], _ expected: [Double], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern), sourceLocation: sourceLocation)
     }
 

@@ -56,7 +56,7 @@ enum FD {
         epsilon: Double = FD.epsilon, tolerance: Double = FD.tolerance,
         forward: (Tensor<Double>) -> Tensor<Double>,
         analytic: (Tensor<Double>, Tensor<Double>) -> Tensor<Double>,
-        sourceLocation: SourceLocation = #_sourceLocation
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) -> Double {
         let y0 = forward(input)
         let upstream = randomTensor(y0.shape, seed: upstreamSeed)
