@@ -3,6 +3,21 @@
 /// Ports: `input` N×C×H×W, `weight` (OIHW `[O, C/groups, kh, kw]`, or IOHW `[C, O, kh, kw]`
 /// with groups = 1), optional `bias` of any shape with O elements.
 /// Output: N×O×OH×OW with OH = ⌊(H+t+b−d(kh−1)−1)/s⌋+1, likewise OW.
+public struct Conv: Hashable, Sendable {
+    public enum WeightLayout: String, Hashable, Sendable, Codable, CaseIterable {
+        /// `[out, in/groups, kh, kw]` (PyTorch, ONNX).
+        case OIHW
+        /// `[in, out, kh, kw]`, the seed notebook's layout (groups = 1 only).
+        case IOHW
+    }
+    public var stride: Spatial = Spatial(1)
+    public var padding: PaddingSpec = .explicit(.zero)
+    public var dilation: Spatial = Spatial(1)
+    public var groups: Int = 1
+    public var weightLayout: WeightLayout = .OIHW
+    public init() {}
+}
+
 extension Conv: Op {
     public static let name = "conv"
     public static let ports = [Port.input, Port("weight"), Port("bias", optional: true)]

@@ -3,6 +3,19 @@
 /// `constant` fills with `value` (rounded to the graph dtype); `reflect` mirrors without
 /// repeating the edge (numpy's `reflect`, needs pad < the dimension); `edge` repeats the
 /// edge value. Backward: constant crops; edge and reflect scatter-add into the source cells.
+public struct Pad: Hashable, Sendable {
+    public enum Mode: String, Hashable, Sendable, Codable, CaseIterable {
+        case constant
+        case reflect
+        case edge
+    }
+    public var pads: Pads = .zero
+    public var mode: Mode = .constant
+    /// The fill value of `constant` mode, as written (rounded to the graph dtype when used).
+    public var value: Double = 0
+    public init() {}
+}
+
 extension Pad: Op {
     public static let name = "pad"
     public static let ports = [Port.input]

@@ -6,6 +6,22 @@
 /// gradient to the first maximum of each window in row-major order; average pooling
 /// divides by the taps inside the input, or with `count_include_pad` inside the padded
 /// input. `global: true` is window [H, W], stride 1, no padding.
+public struct Pool: Hashable, Sendable {
+    public enum Mode: String, Hashable, Sendable, Codable, CaseIterable {
+        case max
+        case average
+    }
+    public var mode: Mode = .max
+    public var window: Spatial = Spatial(1)
+    public var stride: Spatial = Spatial(1)
+    public var padding: PaddingSpec = .explicit(.zero)
+    public var dilation: Spatial = Spatial(1)
+    public var ceilMode: Bool = false
+    public var countIncludePad: Bool = false
+    public var global: Bool = false
+    public init() {}
+}
+
 extension Pool: Op {
     public static let name = "pool"
     public static let ports = [Port.input]
