@@ -171,6 +171,9 @@ private struct BuildState {
                 let tag = coreTag(s.tag, at: at)
                 let plain = s.style == YAML_PLAIN_SCALAR_STYLE
                 let node = YAMLNode(.scalar(text, plain: plain, tag: tag), at: at)
+                if let tag, !Self.scalar(node, fits: tag) {
+                    error("the value does not fit its tag '!!\(tag.rawValue)'", at: at)
+                }
                 guard countNodes(1, at: at) else { return nil }
                 finish(node, count: 1, anchor: anchorName(s.anchor))
             case YAML_ALIAS_EVENT:
@@ -193,6 +196,9 @@ private struct BuildState {
                 stack.append(Frame(kind: isSequence ? .sequence : .mapping, location: at, anchor: anchorName(anchor), tag: coreTag(rawTag, at: at)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { return nil }
+                if let tag = frame.tag, tag != (frame.kind == .sequence ? .seq : .map) {
+                    error("a \(frame.kind == .sequence ? "list" : "mapping") cannot carry the tag '!!\(tag.rawValue)'", at: frame.location)
+                }
                 let node: YAMLNode
                 if frame.kind == .sequence {
                     node = YAMLNode(.sequence(frame.items), at: frame.location)
@@ -219,6 +225,23 @@ private struct BuildState {
             }
         }
         return SourceLocation(file: file, line: line, column: column)
+    }
+
+    /// Whether a scalar can be read as its explicit core tag says.
+    static func scalar(_ node: YAMLNode, fits tag: YAMLNode.CoreTag) -> Bool {
+        guard case .scalar(let text, _, _) = node.content else { return false }
+        switch tag {
+        case .str: return true
+        case .seq, .map: return false
+        case .null: if case .null? = YAMLScalar.resolveCore(text) { return true } else { return false }
+        case .bool: if case .bool? = YAMLScalar.resolveCore(text) { return true } else { return false }
+        case .int: if case .int? = YAMLScalar.resolveCore(text) { return true } else { return false }
+        case .float:
+            switch YAMLScalar.resolveCore(text) {
+            case .int?, .float?: return true
+            default: return false
+            }
+        }
     }
 
     /// Counts `n` more expanded nodes; false (after a diagnostic) past the budget.

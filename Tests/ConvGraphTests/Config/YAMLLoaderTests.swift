@@ -203,6 +203,29 @@ import Testing
         #expect(GT.diagnostic(e, containing: "unsupported YAML tag '!!python/object'")?.location == GT.at(1, 4))
     }
 
+    @Test func tagThatDoesNotFitItsValueIsAnError() {
+        // SPEC §8: core-schema tags are honoured; one that cannot be is an error, not ignored.
+        for text in ["a: !!map [1, 2]", "a: !!seq {b: 1}", "a: !!int abc", "a: !!float abc"] {
+            let e = GT.yamlError(text)
+            #expect(e?.kind == .invalidInput, "\(text)")
+            #expect(e?.diagnostics.first?.location == GT.at(1, 4), "\(text)")
+        }
+        // A graph name explicitly tagged as an integer is not silently taken as a string.
+        #expect(GT.error("graph: !!int abc\nnodes: {x: {op: input, shape: [1, 1, 1, 1], init: zeros}}") != nil)
+    }
+
+    @Test func nonStringKeyIsAnError() {
+        let e = GT.yamlError("? [1, 2]\n: x\n")
+        #expect(GT.diagnostic(e, containing: "a mapping key must be a string, not a list")?.location == GT.at(1, 3))
+    }
+
+    @Test func columnsCountUnicodeScalars() {
+        // "nodes: {ä: 1, b: {op: reluu}}": 'ä' is one column, so 'reluu' starts at column 23.
+        let e = GT.error("nodes: {ä: 1, b: {op: reluu}}")
+        #expect(GT.diagnostic(e, containing: "invalid node name 'ä'")?.location == GT.at(1, 9))
+        #expect(GT.diagnostic(e, containing: "unknown op 'reluu'")?.location == GT.at(1, 23))
+    }
+
     // MARK: duplicate keys
 
     @Test func duplicateKeyReportedAtSecondOccurrence() {
