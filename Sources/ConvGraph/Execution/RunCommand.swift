@@ -38,7 +38,9 @@ public struct RunOutcome: Sendable {
 extension RunRequest {
     /// Runs and writes the run directory.
     public func perform() throws(ConvGraphError) -> RunOutcome {
-        let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
+        // Read once: the graph is built from, and hashed over, the same bytes.
+        let graphBytes = try Graph.readGraphFile(graphPath, limits: limits)
+        let graph = try Graph.parse(graphBytes, path: graphPath, overrides: overrides, limits: limits)
         var executor = Executor(graph: graph)
         var inputRecords: [(String, JSONValue)] = []
         for (node, path) in inputs {
@@ -74,7 +76,6 @@ extension RunRequest {
                                         ("sha256", .string(SHA256.hex(bytes)))]))
             }
         }
-        let graphBytes = (try? readRegularFile(atPath: graphPath, maxBytes: limits.maxGraphFileBytes)) ?? []
         let manifest = JSONValue.object([
             ("tool", .string("convgraph")),
             ("version", .string(ConvGraphVersion.string)),

@@ -7,9 +7,13 @@ extension Graph {
     ///   not exist; `.usage` (64) for a bad override path; `.invalidInput` (65) with every
     ///   diagnostic of an invalid graph.
     public static func load(contentsOf path: String, overrides: [String] = [], limits: Limits = .default) throws(ConvGraphError) -> Graph {
-        let bytes: [UInt8]
+        try parse(readGraphFile(path, limits: limits), path: path, overrides: overrides, limits: limits)
+    }
+
+    /// The bytes of a graph file, with the diagnostics and exit kinds of SPEC §8.
+    static func readGraphFile(_ path: String, limits: Limits) throws(ConvGraphError) -> [UInt8] {
         do {
-            bytes = try readRegularFile(atPath: path, maxBytes: limits.maxGraphFileBytes)
+            return try readRegularFile(atPath: path, maxBytes: limits.maxGraphFileBytes)
         } catch {
             let at = SourceLocation(file: path, line: 1, column: 1)
             switch error {
@@ -21,7 +25,6 @@ extension Graph {
                                                                notes: [.init("raise it with --max-graph-bytes")]))
             }
         }
-        return try parse(bytes, path: path, overrides: overrides, limits: limits)
     }
 
     /// Checks and builds a graph from YAML text; `path` names it in diagnostics and is the

@@ -79,6 +79,10 @@ extension Pool: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
         let x = inputs[0]
         try x.requireNCHW("pool input")
+        // Max pooling records each window's argmax as an Int32 offset within its plane.
+        guard x[2] * x[3] <= Int(Int32.max) else {
+            throw ShapeError("pool input planes of \(x[2])×\(x[3]) exceed the \(Int32.max) cells a pool supports", inputs: [0])
+        }
         let g = geometry(input: x)
         let limitH = g.dilation.h * (g.window.h - 1), limitW = g.dilation.w * (g.window.w - 1)
         if max(g.pads.top, g.pads.bottom) > limitH || max(g.pads.left, g.pads.right) > limitW {
