@@ -16,7 +16,9 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "ConvGraph", dependencies: ["CYAML"]),
+        // Micro-kernels with runtime CPU dispatch and the conv/pool drivers (no CPU flags needed).
+        .target(name: "CKernels"),
+        .target(name: "ConvGraph", dependencies: ["CYAML", "CKernels"]),
         .executableTarget(
             name: "convgraph",
             dependencies: [

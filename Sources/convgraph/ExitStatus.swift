@@ -26,7 +26,7 @@ func printOutput(_ text: String) {
 }
 
 /// Writes every byte to a file descriptor, retrying short writes and EINTR.
-private func writeAll(_ fd: Int32, _ text: String) {
+func writeAll(_ fd: Int32, _ text: String) {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {

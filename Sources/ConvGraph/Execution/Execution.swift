@@ -5,10 +5,13 @@ struct Execution<T: TensorScalar> {
     let fed: [Int: AnyTensor]
     let forwardOnly: Bool
     let keepAll: Bool
+    let parallelism: Parallelism
     /// Leaf values that replace the initialised ones (gradcheck perturbs through this).
     var leafOverrides: [Int: Tensor<T>] = [:]
     /// Whether to fingerprint the kinks met (relu signs, max-pool argmaxes), for gradcheck.
     var collectKinks = false
+    /// Told before each node runs (forward and backward), for progress lines.
+    var progress: (@Sendable (RunProgress) -> Void)?
     /// The fingerprint of the last `run` (0 unless `collectKinks`).
     var lastKinkSignature: Int { kinkBox.value }
     private let kinkBox = KinkBox()
@@ -18,23 +21,8 @@ struct Execution<T: TensorScalar> {
         fed = executor.fed
         self.forwardOnly = forwardOnly
         self.keepAll = keepAll
-    }
-
-    /// Which nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
-    func backwardRegion() -> [Bool] {
-        guard let b = graph.backward else { return Array(repeating: false, count: graph.nodes.count) }
-        let n = graph.nodes.count
-        var fromWrt = Array(repeating: false, count: n)
-        for leaf in b.wrt { fromWrt[leaf] = true }
-        for i in graph.order where !fromWrt[i] {
-            fromWrt[i] = graph.nodes[i].inputs.contains { fromWrt[$0] }
-        }
-        var toFrom = Array(repeating: false, count: n)
-        toFrom[b.from] = true
-        for i in graph.order.reversed() where toFrom[i] {
-            for p in graph.nodes[i].inputs { toFrom[p] = true }
-        }
-        return (0..<n).map { fromWrt[$0] && toFrom[$0] }
+        parallelism = executor.parallelism
+        progress = executor.progress
     }
 
     /// The leaf values in declaration order; every leaf's init draws, fed or not.
@@ -66,34 +54,10 @@ struct Execution<T: TensorScalar> {
 
     func run() throws(ConvGraphError) -> RunResult {
         let n = graph.nodes.count
-        let doBackward = graph.backward != nil && !forwardOnly
-        let region = doBackward ? backwardRegion() : Array(repeating: false, count: n)
-
-        // What to compute: ancestors of the saved values and of `from`.
-        var computed = Array(repeating: false, count: n)
-        for i in graph.saveValues { computed[i] = true }
-        if doBackward, let b = graph.backward { computed[b.from] = true }
-        if keepAll { computed = Array(repeating: true, count: n) }
-        for i in graph.order.reversed() where computed[i] {
-            for p in graph.nodes[i].inputs { computed[p] = true }
-        }
-
-        // What backward reads of each value.
-        var keepForBackward = Array(repeating: false, count: n)
-        if doBackward {
-            for i in 0..<n where region[i] && !graph.nodes[i].isLeaf {
-                let op = graph.nodes[i].op
-                if op.backwardReadsOutput { keepForBackward[i] = true }
-                for (k, p) in graph.nodes[i].inputs.enumerated() where op.backwardReadsInput(k) { keepForBackward[p] = true }
-            }
-        }
-        var saved = Array(repeating: false, count: n)
-        for i in graph.saveValues { saved[i] = true }
-        if keepAll { saved = Array(repeating: true, count: n) }
-
-        // Remaining forward readers of each value, to free it after the last one.
-        var readers = Array(repeating: 0, count: n)
-        for i in 0..<n where computed[i] { for p in graph.nodes[i].inputs { readers[p] += 1 } }
+        let plan = RunPlan(graph: graph, forwardOnly: forwardOnly, keepAll: keepAll)
+        let doBackward = plan.doBackward, region = plan.region, computed = plan.computed
+        let keepForBackward = plan.keepForBackward, saved = plan.saved
+        var readers = plan.readers
 
         var memory = MemoryMeter()
         var initializer = Initializer(seed: graph.seed)
@@ -107,15 +71,21 @@ struct Execution<T: TensorScalar> {
 
         let forwardStart = monotonicMilliseconds()
         var keptValues: [Tensor<T>?] = Array(repeating: nil, count: n)
-        for i in graph.order where computed[i] && !graph.nodes[i].isLeaf {
+        var forwardNodeMs = Array(repeating: 0.0, count: n)
+        let forwardNodes = graph.order.filter { computed[$0] && !graph.nodes[$0].isLeaf }
+        for (step, i) in forwardNodes.enumerated() {
             let node = graph.nodes[i]
+            progress?(RunProgress(phase: .forward, step: step, steps: forwardNodes.count, node: node.name,
+                                  elapsedMilliseconds: monotonicMilliseconds() - forwardStart))
             var inputs: [Tensor<T>] = []
             inputs.reserveCapacity(node.inputs.count)
             for p in node.inputs {
                 guard let v = values[p] else { preconditionFailure("forward read a value that was freed") }
                 inputs.append(v)
             }
-            let result = node.op.forward(inputs)
+            let nodeStart = monotonicMilliseconds()
+            let result = node.op.forward(inputs, parallelism: parallelism)
+            forwardNodeMs[i] = monotonicMilliseconds() - nodeStart
             if collectKinks {
                 var hasher = Hasher()
                 hasher.combine(kinkBox.value)
@@ -139,11 +109,12 @@ struct Execution<T: TensorScalar> {
         let forwardMs = monotonicMilliseconds() - forwardStart
 
         var grads: [Tensor<T>?] = Array(repeating: nil, count: n)
+        var backwardNodeMs = Array(repeating: 0.0, count: n)
         var backwardMs = 0.0
         if doBackward, let b = graph.backward {
             let backwardStart = monotonicMilliseconds()
             try backward(b, region: region, values: &keptValues, savedState: savedState, grads: &grads,
-                         initializer: &initializer, keepGrad: saveGradSet(), memory: &memory)
+                         initializer: &initializer, keepGrad: plan.keptGrads, memory: &memory, nodeMs: &backwardNodeMs)
             backwardMs = monotonicMilliseconds() - backwardStart
         }
 
@@ -156,13 +127,14 @@ struct Execution<T: TensorScalar> {
                 gradList.append((graph.nodes[i].name, AnyTensor(g)))
             }
         }
+        let timings = forwardNodes.map { i in
+            NodeTiming(name: graph.nodes[i].name, op: graph.nodes[i].op.name, forwardMilliseconds: forwardNodeMs[i],
+                       backwardMilliseconds: backwardNodeMs[i], flops: graph.nodes[i].flops)
+        }
         return RunResult(values: valueList, grads: gradList, forwardMilliseconds: forwardMs, backwardMilliseconds: backwardMs,
-                         peakTensorBytes: memory.peak, ranBackward: doBackward)
+                         peakTensorBytes: memory.peak, ranBackward: doBackward, nodeTimings: timings)
     }
 
-    private func saveGradSet() -> Set<Int> {
-        keepAll ? Set(0..<graph.nodes.count) : Set(graph.saveGrads)
-    }
 
     /// Drops a value from the live set, keeping it aside when backward or saving needs it.
     private func release(_ i: Int, _ values: inout [Tensor<T>?], _ kept: inout [Tensor<T>?], keep: Bool, _ memory: inout MemoryMeter) {
@@ -173,7 +145,7 @@ struct Execution<T: TensorScalar> {
 
     private func backward(_ b: Graph.Backward, region: [Bool], values: inout [Tensor<T>?], savedState: [[Int32]?],
                           grads: inout [Tensor<T>?], initializer: inout Initializer, keepGrad: Set<Int>,
-                          memory: inout MemoryMeter) throws(ConvGraphError) {
+                          memory: inout MemoryMeter, nodeMs: inout [Double]) throws(ConvGraphError) {
         let fromShape = graph.nodes[b.from].shape
         let seed: Tensor<T>
         if let spec = b.grad {
@@ -184,17 +156,24 @@ struct Execution<T: TensorScalar> {
         guard region[b.from] else { return }
         grads[b.from] = seed
         memory.allocate(seed)
-        for i in graph.order.reversed() where region[i] && !graph.nodes[i].isLeaf {
+        let start = monotonicMilliseconds()
+        let steps = graph.order.reversed().filter { region[$0] && !graph.nodes[$0].isLeaf }
+        for (step, i) in steps.enumerated() {
             let node = graph.nodes[i]
             guard let upstream = grads[i] else { continue }
+            progress?(RunProgress(phase: .backward, step: step, steps: steps.count, node: node.name,
+                                  elapsedMilliseconds: monotonicMilliseconds() - start))
             let op = node.op
-            let context = BackwardContext(
+            var context = BackwardContext(
                 inputs: node.inputs.enumerated().map { k, p in op.backwardReadsInput(k) ? values[p] : nil },
                 inputShapes: node.inputs.map { graph.nodes[$0].shape },
                 output: op.backwardReadsOutput ? values[i] : nil,
                 saved: savedState[i], upstream: upstream,
                 wants: node.inputs.map { region[$0] })
+            context.parallelism = parallelism
+            let nodeStart = monotonicMilliseconds()
             let inputGrads = op.backward(context)
+            nodeMs[i] = monotonicMilliseconds() - nodeStart
             precondition(inputGrads.count == node.inputs.count, "op '\(op.name)' returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (k, p) in node.inputs.enumerated() where region[p] {
                 guard let g = inputGrads[k] else { continue }

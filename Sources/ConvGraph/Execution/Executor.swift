@@ -18,9 +18,16 @@ public struct Executor: Sendable {
     public let graph: Graph
     /// Tensors fed to `input` nodes, by node index.
     public private(set) var fed: [Int: AnyTensor] = [:]
+    /// Threads the kernels use (default: every core). Results are the same bytes for any
+    /// thread count.
+    public var parallelism: Parallelism
+    /// Told before each node runs, forward then backward (for a progress line). It is
+    /// called on the thread that called `run`.
+    public var progress: (@Sendable (RunProgress) -> Void)?
 
-    public init(graph: Graph) {
+    public init(graph: Graph, parallelism: Parallelism = .allCores) {
         self.graph = graph
+        self.parallelism = parallelism
     }
 
     /// Feeds `tensor` to the `input` node `name` (its init still consumes its draws, so the
@@ -70,9 +77,34 @@ public struct RunResult: Sendable {
     public var peakTensorBytes: Int
     /// Whether backward ran.
     public var ranBackward: Bool
+    /// Compute time of each node that ran (not leaves), in topological order.
+    public var nodeTimings: [NodeTiming] = []
 
     public func value(_ name: String) -> AnyTensor? { values.first(where: { $0.name == name })?.tensor }
     public func grad(_ name: String) -> AnyTensor? { grads.first(where: { $0.name == name })?.tensor }
+}
+
+/// One node's compute time in a run.
+public struct NodeTiming: Sendable, Hashable {
+    public var name: String
+    public var op: String
+    public var forwardMilliseconds: Double
+    /// 0 when backward did not visit the node.
+    public var backwardMilliseconds: Double
+    /// Forward FLOPs (a multiply-add counts 2).
+    public var flops: Int
+}
+
+/// Where a run is: told before each node runs.
+public struct RunProgress: Sendable, Hashable {
+    public enum Phase: String, Sendable { case forward, backward }
+    public var phase: Phase
+    /// The node about to run: `step` of `steps` (from 0) in this phase.
+    public var step: Int
+    public var steps: Int
+    public var node: String
+    /// Milliseconds since this phase began.
+    public var elapsedMilliseconds: Double
 }
 
 /// Monotonic wall clock in milliseconds.

@@ -21,6 +21,8 @@ public struct GradCheck: Sendable {
     public var eps: Double = 1e-4
     public var tolerance: Double = 1e-6
     public var maxSamples: Int = 256
+    /// Threads the kernels use (results do not depend on it).
+    public var parallelism: Parallelism = .allCores
 
     public init() {}
 
@@ -31,7 +33,7 @@ public struct GradCheck: Sendable {
         var g = graph
         g.saveGrads = backward.wrt
         g.saveValues = [backward.from]
-        var executor = Executor(graph: g)
+        var executor = Executor(graph: g, parallelism: parallelism)
         for (i, t) in base?.fed ?? [:] { try executor.feed(g.nodes[i].name, t) }
         var analyticRun = Execution<Double>(executor: executor, forwardOnly: false, keepAll: false)
         analyticRun.collectKinks = false

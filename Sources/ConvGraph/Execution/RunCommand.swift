@@ -9,6 +9,10 @@ public struct RunRequest: Sendable {
     /// The run directory; default `runs/<graph>`.
     public var out: String?
     public var limits: Limits = .default
+    /// Threads the kernels use; the results are the same bytes for any count.
+    public var parallelism: Parallelism = .allCores
+    /// Told before each node runs (see `Executor.progress`).
+    public var progress: (@Sendable (RunProgress) -> Void)?
 
     public init(graphPath: String) { self.graphPath = graphPath }
 }
@@ -41,7 +45,10 @@ extension RunRequest {
         // Read once: the graph is built from, and hashed over, the same bytes.
         let graphBytes = try Graph.readGraphFile(graphPath, limits: limits)
         let graph = try Graph.parse(graphBytes, path: graphPath, overrides: overrides, limits: limits)
-        var executor = Executor(graph: graph)
+        // An --out that cannot receive the run is refused before any work (SPEC §8).
+        try RunDirectory.checkTarget(out ?? "runs/\(graph.name)")
+        var executor = Executor(graph: graph, parallelism: parallelism)
+        executor.progress = progress
         var inputRecords: [(String, JSONValue)] = []
         for (node, path) in inputs {
             guard let index = graph.index(of: node) else {

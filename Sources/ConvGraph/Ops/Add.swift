@@ -21,12 +21,14 @@ public struct Add: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { (inputs.count - 1) * output.count }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         var out = inputs[0]
         for other in inputs.dropFirst() { out = out + other }
         return ForwardResult(out)
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         c.wants.map { $0 ? c.upstream : nil }
     }

@@ -43,6 +43,7 @@ public struct Concat: Op {
         return (outer, shapes.map { $0.dims[axis...].reduce(1, *) })
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         let shapes = inputs.map(\.shape)
         let out = (try? outputShape(inputs: shapes))?.shape ?? shapes[0]
@@ -57,6 +58,7 @@ public struct Concat: Op {
         return ForwardResult(Tensor(shape: out, scalars: scalars))
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         let (outer, blocks) = blockSizes(c.inputShapes)
         let total = blocks.reduce(0, +)

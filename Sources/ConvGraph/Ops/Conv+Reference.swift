@@ -83,6 +83,7 @@ extension Conv {
     ///   products, in the order c, p, q (row-major over the weight slice, padding taps
     ///   included as 0·w), are summed with NumPy's pairwise order (`pairwiseSum`), as the
     ///   seed notebook's `np.sum(a_slice * W)` did; the bias is added last.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceForward<T: TensorScalar>(
         input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?, geometry: Geometry
     ) -> Tensor<T> {
@@ -145,6 +146,7 @@ extension Conv {
     /// - weight: shape of `weight`; dw[o,c,p,q] = Σ_{n,i,j} dy[n,o,i,j] · x[n, g·Cg+c, ih, iw],
     ///   summed in the order n, i, j.
     /// - bias: shape [O]; db[o] = Σ_{n,i,j} dy[n,o,i,j], summed in the order n, i, j.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceBackward<T: TensorScalar>(
         input: Tensor<T>, weight: Tensor<T>, upstream: Tensor<T>, geometry: Geometry,
         wantInput: Bool, wantWeight: Bool, wantBias: Bool

@@ -100,20 +100,35 @@ extension Conv: Op {
         return 2 * macs + (inputs.count > 2 ? output.count : 0)
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        forward(inputs, parallelism: .serial)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
         let weight = weightLayout == .OIHW ? inputs[1] : Conv.swapLeadingAxes(inputs[1])
         let g = geometry(input: inputs[0].shape, kernel: Spatial(weight.shape[2], weight.shape[3]))
-        return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: inputs.count > 2 ? inputs[2] : nil, geometry: g))
+        let bias = inputs.count > 2 ? inputs[2] : nil
+        let out = Conv.outputSize(inputHeight: inputs[0].shape[2], inputWidth: inputs[0].shape[3], kernel: Spatial(weight.shape[2], weight.shape[3]), geometry: g)
+        if Conv.usesFastPath(input: inputs[0].shape, weight: weight.shape, output: [inputs[0].shape[0], weight.shape[0], out.h, out.w]) {
+            return ForwardResult(Conv.fastForward(input: inputs[0], weight: weight, bias: bias, geometry: g, parallelism: parallelism))
+        }
+        return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: bias, geometry: g))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { index < 2 }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         let weight = weightLayout == .OIHW ? c.input(1) : Conv.swapLeadingAxes(c.input(1))
         let g = geometry(input: c.inputShapes[0], kernel: Spatial(weight.shape[2], weight.shape[3]))
         let wantsBias = c.wants.count > 2 && c.wants[2]
-        let grads = Conv.referenceBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
-                                           wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias)
+        let grads = Conv.usesFastPath(input: c.inputShapes[0], weight: weight.shape, output: c.upstream.shape)
+            ? Conv.fastBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
+                                wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias, parallelism: c.parallelism)
+            : Conv.referenceBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
+                                     wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias)
         var dWeight = grads.weight
         if weightLayout == .IOHW { dWeight = dWeight.map { Conv.swapLeadingAxes($0) } }
         var result: [Tensor<T>?] = [grads.input, dWeight]

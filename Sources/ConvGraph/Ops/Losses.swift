@@ -8,12 +8,14 @@ public struct L2: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { 2 * inputs[0].count }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         ForwardResult(Tensor(scalar: 0.5 * pairwiseSum(inputs[0].scalars.map { $0 * $0 })))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         let u = c.upstream.scalars[0]
@@ -41,6 +43,7 @@ public struct MSE: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { 3 * inputs[0].count }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         let squares = zip(inputs[0].scalars, inputs[1].scalars).map { ($0 - $1) * ($0 - $1) }
         return ForwardResult(Tensor(scalar: pairwiseSum(squares) / T(inputs[0].count)))
@@ -48,6 +51,7 @@ public struct MSE: Op {
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         let x = c.input(0), t = c.input(1)
         let scale = 2 * c.upstream.scalars[0] / T(x.count)

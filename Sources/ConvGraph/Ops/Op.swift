@@ -21,6 +21,9 @@ public protocol Op: Sendable {
     func flops(inputs: [Shape], output: Shape) -> Int
 
     func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T>
+    /// `forward` on up to `parallelism.threads` threads; ops with fast kernels implement it
+    /// (the default runs `forward`). Results must not depend on the thread count.
+    func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T>
     func backward<T: TensorScalar>(_ context: BackwardContext<T>) -> [Tensor<T>?]
 
     /// Whether `backward` reads input `index`'s value (otherwise only its shape).
@@ -33,6 +36,9 @@ extension Op {
     public var name: String { Self.name }
     public func backwardReadsInput(_ index: Int) -> Bool { false }
     public var backwardReadsOutput: Bool { false }
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        forward(inputs)
+    }
 }
 
 /// An input port of an op.
@@ -100,6 +106,8 @@ public struct BackwardContext<T: TensorScalar>: Sendable {
     public var upstream: Tensor<T>
     /// Which inputs need a gradient.
     public var wants: [Bool]
+    /// Threads the op's kernels may use; results must not depend on it.
+    public var parallelism: Parallelism = .serial
 
     public init(inputs: [Tensor<T>?], inputShapes: [Shape], output: Tensor<T>?, saved: [Int32]?, upstream: Tensor<T>, wants: [Bool]) {
         self.inputs = inputs

@@ -37,6 +37,7 @@ extension Pad {
     /// - constant: fills with `value` (the caller rounds the attribute to `T`).
     /// - reflect: numpy `reflect`; requires each pad < its dimension (the caller checks).
     /// - edge: numpy `edge`; requires a non-empty dimension.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceForward<T: TensorScalar>(
         input: Tensor<T>, pads: Pads, mode: Mode, value: T
     ) -> Tensor<T> {
@@ -70,6 +71,7 @@ extension Pad {
     /// constant: crops the interior; reflect/edge: every output cell's gradient is
     /// scatter-added into the input cell it was read from, visiting output cells in
     /// row-major order.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceBackward<T: TensorScalar>(
         upstream: Tensor<T>, inputShape: Shape, pads: Pads, mode: Mode
     ) -> Tensor<T> {

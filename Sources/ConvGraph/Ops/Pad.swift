@@ -57,10 +57,12 @@ extension Pad: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { 0 }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         ForwardResult(Pad.referenceForward(input: inputs[0], pads: pads, mode: mode, value: T(value)))
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         return [Pad.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], pads: pads, mode: mode)]

@@ -135,6 +135,7 @@ extension Pool {
     /// output element the flat index (within its N,C plane, i.e. h·W + w) of the first
     /// maximal input tap in row-major tap order (the first NaN tap if the window holds a
     /// NaN; −1 only if the window holds no input cell); nil for average.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceForward<T: TensorScalar>(
         input: Tensor<T>, geometry g: Geometry
     ) -> (output: Tensor<T>, argmax: [Int32]?) {
@@ -231,6 +232,7 @@ extension Pool {
     /// gradient `upstream` of the output. Max mode needs the `argmax` of the forward pass
     /// and routes each upstream value to that cell; average mode spreads upstream/divisor
     /// over the window's in-input taps. Overlapping windows accumulate.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceBackward<T: TensorScalar>(
         upstream: Tensor<T>, inputShape: Shape, argmax: [Int32]?, geometry g: Geometry
     ) -> Tensor<T> {

@@ -105,11 +105,13 @@ extension Pool: Op {
         return output.count * g.window.h * g.window.w
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         let result = Pool.referenceForward(input: inputs[0], geometry: geometry(input: inputs[0].shape))
         return ForwardResult(result.output, saved: result.argmax)
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         return [Pool.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], argmax: c.saved,

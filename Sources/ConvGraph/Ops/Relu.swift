@@ -11,6 +11,7 @@ public struct Relu: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference(inputs[0]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { output.count }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
         var y = inputs[0]
         y.scalars.withUnsafeMutableBufferPointer { p in
@@ -21,6 +22,7 @@ public struct Relu: Op {
 
     public var backwardReadsOutput: Bool { true }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0], let y = c.output else { return [nil] }
         var dx = c.upstream

@@ -70,3 +70,16 @@ struct LimitOptions: ParsableArguments {
         return limits
     }
 }
+
+/// `--threads`: how many threads the kernels use (SPEC §7; results are the same bytes for
+/// any count).
+struct ThreadOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Threads for the kernels (default: every core). The results are the same bytes for any count.", valueName: "N"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be an integer ≥ 1") }
+    }
+
+    var parallelism: Parallelism { threads.map { Parallelism(threads: $0) } ?? .allCores }
+}

@@ -14,6 +14,7 @@ extension ConvGraphCommand {
                 """)
 
         @OptionGroup var options: GraphOptions
+        @OptionGroup var threads: ThreadOptions
 
         @Option(help: "Finite-difference step.")
         var eps = 1e-4
@@ -38,6 +39,7 @@ extension ConvGraphCommand {
                 check.eps = eps
                 check.tolerance = tol
                 check.maxSamples = samples
+                check.parallelism = threads.parallelism
                 let (text, ok) = check.table(try check.check(graph))
                 printOutput(text)
                 passed = ok

@@ -12,6 +12,7 @@ extension ConvGraphCommand {
                 """)
 
         @OptionGroup var options: GraphOptions
+        @OptionGroup var threads: ThreadOptions
 
         @Option(help: ArgumentHelp("The run directory (default runs/<graph>).", valueName: "DIR"))
         var out: String?
@@ -35,6 +36,10 @@ extension ConvGraphCommand {
                 request.limits = options.limits.resolved
                 request.forwardOnly = forwardOnly
                 request.out = out
+                request.parallelism = threads.parallelism
+                let progress = ProgressLine()
+                request.progress = progress.callback
+                defer { progress.finish() }
                 request.inputs = inputs.map { pair in
                     let eq = pair.firstIndex(of: "=") ?? pair.endIndex
                     return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))

@@ -21,7 +21,7 @@ import Testing
         # big enough to be killed mid-run
         seed: 1
         nodes:
-          x:    {op: input, shape: [8, 16, 64, 64], init: randn}
+          x:    {op: input, shape: [8, 16, 160, 160], init: randn}
           w:    {op: param, shape: [32, 16, 3, 3], init: randn}
           conv: {op: conv, padding: 1}
           loss: {op: l2}

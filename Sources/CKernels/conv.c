@@ -1,0 +1,29 @@
+// Convolution drivers for float and double: conv_impl.h instantiated twice.
+#include "internal.h"
+#include <string.h>
+
+#define T float
+#define SUF f32
+#define NR CG_NR_F32
+#define UKR cg_kernel_f32
+#include "conv_impl.h"
+#undef T
+#undef SUF
+#undef NR
+#undef UKR
+
+#define T double
+#define SUF f64
+#define NR CG_NR_F64
+#define UKR cg_kernel_f64
+#include "conv_impl.h"
+#undef T
+#undef SUF
+#undef NR
+#undef UKR
+
+long cg_conv_fwd_tasks(const cg_conv *d, int f64) { return f64 ? fwd_tasks_f64(d) : fwd_tasks_f32(d); }
+long cg_conv_fwd_packed_count(const cg_conv *d, int f64) { return f64 ? fwd_packed_count_f64(d) : fwd_packed_count_f32(d); }
+long cg_conv_bwd_data_tasks(const cg_conv *d, int f64) { return f64 ? bwd_data_tasks_f64(d) : bwd_data_tasks_f32(d); }
+long cg_conv_bwd_weight_chunks(const cg_conv *d, int f64) { return f64 ? bwd_weight_chunks_f64(d) : bwd_weight_chunks_f32(d); }
+long cg_conv_bwd_weight_tasks(const cg_conv *d, int f64) { return f64 ? bwd_weight_tasks_f64(d) : bwd_weight_tasks_f32(d); }

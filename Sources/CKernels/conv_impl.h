@@ -1,0 +1,328 @@
+// The convolution drivers, written once and included by conv.c for float (SUF f32) and
+// double (SUF f64). Expects T, SUF, NR and UKR (the micro-kernel getter) to be defined.
+//
+// Blocking (by shape only, never by thread count):
+// - reduction blocks of at most KC_MAX, split evenly (576 → 3 × 192);
+// - forward and data-backward tasks cover PIX_BLOCK output pixels (a multiple of NR);
+// - weight-backward tasks cover W_COLS weight columns and one fixed chunk of images.
+
+#define CAT_(a, b) a##_##b
+#define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(name, SUF)
+
+#define KC_MAX 256
+#define PIX_BLOCK (256 / NR * NR)
+#define W_COLS (4 * NR)
+
+static inline long FN(ceil_div)(long a, long b) { return (a + b - 1) / b; }
+static inline long FN(min)(long a, long b) { return a < b ? a : b; }
+
+/// Even blocks of at most KC_MAX covering `k`: the block length.
+static inline long FN(block_len)(long k) { return FN(ceil_div)(k, FN(ceil_div)(k, KC_MAX)); }
+
+/// dst[t·ds] = row value at column iw + t·sw of input row ih (0 outside the image), t < count.
+static inline void FN(gather_row)(T *dst, long ds, const T *plane, long h, long w, long ih, long iw, long sw, long count) {
+    if (ih < 0 || ih >= h) {
+        for (long t = 0; t < count; t++) dst[t * ds] = 0;
+        return;
+    }
+    const T *row = plane + ih * w;
+    long lo = 0, hi = count;
+    if (iw < 0) lo = FN(min)(count, FN(ceil_div)(-iw, sw));
+    if (iw + (count - 1) * sw >= w) {
+        long inside = w - iw > 0 ? FN(ceil_div)(w - iw, sw) : 0;
+        hi = inside < lo ? lo : inside;
+    }
+    for (long t = 0; t < lo; t++) dst[t * ds] = 0;
+    if (ds == 1 && sw == 1) {
+        if (hi > lo) memcpy(dst + lo, row + iw + lo, (size_t)(hi - lo) * sizeof(T));
+    } else {
+        for (long t = lo; t < hi; t++) dst[t * ds] = row[iw + t * sw];
+    }
+    for (long t = hi; t < count; t++) dst[t * ds] = 0;
+}
+
+/// Row values at columns iw + t·sw of row ih += src[t] (taps outside the image dropped).
+static inline void FN(scatter_row)(T *plane, long h, long w, long ih, long iw, long sw, const T *src, long count) {
+    if (ih < 0 || ih >= h) return;
+    T *row = plane + ih * w;
+    long lo = 0, hi = count;
+    if (iw < 0) lo = FN(min)(count, FN(ceil_div)(-iw, sw));
+    if (iw + (count - 1) * sw >= w) {
+        long inside = w - iw > 0 ? FN(ceil_div)(w - iw, sw) : 0;
+        hi = inside < lo ? lo : inside;
+    }
+    if (sw == 1) {
+        T *r = row + iw;
+        for (long t = lo; t < hi; t++) r[t] += src[t];
+    } else {
+        for (long t = lo; t < hi; t++) row[iw + t * sw] += src[t];
+    }
+}
+
+/// Runs `ukr` on one MR × NR tile of C whose valid part is rows × cols.
+static inline void FN(tile)(long kc, const T *a, const T *b, T *c, long ldc, int accumulate, long rows, long cols) {
+    if (rows == CG_MR && cols == NR) {
+        UKR()(kc, a, b, c, ldc, accumulate);
+        return;
+    }
+    T t[CG_MR * NR];
+    UKR()(kc, a, b, t, NR, 0);
+    for (long i = 0; i < rows; i++)
+        for (long j = 0; j < cols; j++)
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + t[i * NR + j] : t[i * NR + j];
+}
+
+// MARK: forward
+
+static long FN(fwd_pixel_blocks)(const cg_conv *d) { return FN(ceil_div)(d->oh * d->ow, PIX_BLOCK); }
+
+static long FN(fwd_tasks)(const cg_conv *d) { return d->n * d->groups * FN(fwd_pixel_blocks)(d); }
+
+static long FN(fwd_packed_count)(const cg_conv *d) {
+    long k = d->cg * d->kh * d->kw;
+    return d->groups * FN(ceil_div)(d->og, CG_MR) * CG_MR * k;
+}
+
+/// Packs each group's weight rows (og × K) into MR-row panels: for each reduction block
+/// [k0, k0+kc) and row panel ir, kc × MR values at offset k0·(panels·MR) + ir·kc·MR.
+void CAT(cg_conv_fwd_pack_weight, SUF)(const cg_conv *d, const T *w, T *packed) {
+    long k = d->cg * d->kh * d->kw, panels = FN(ceil_div)(d->og, CG_MR), kcb = FN(block_len)(k);
+    for (long g = 0; g < d->groups; g++) {
+        T *pg = packed + g * panels * CG_MR * k;
+        for (long k0 = 0; k0 < k; k0 += kcb) {
+            long kc = FN(min)(kcb, k - k0);
+            for (long ir = 0; ir < panels; ir++) {
+                T *dst = pg + k0 * panels * CG_MR + ir * kc * CG_MR;
+                for (long kk = 0; kk < kc; kk++)
+                    for (long i = 0; i < CG_MR; i++) {
+                        long o = ir * CG_MR + i;
+                        dst[kk * CG_MR + i] = o < d->og ? w[(g * d->og + o) * k + k0 + kk] : 0;
+                    }
+            }
+        }
+    }
+}
+
+/// Packs rows [k0, k0+kc) × pixels [pix0, pix0+nb) of image-group `xg`'s im2col matrix
+/// into NR-column panels (kc × NR each), zero-filling the last panel.
+static void FN(pack_cols)(const cg_conv *d, const T *xg, long k0, long kc, long pix0, long nb, T *bp) {
+    long khkw = d->kh * d->kw, hw = d->h * d->w;
+    for (long jr = 0; jr * NR < nb; jr++) {
+        T *base = bp + jr * kc * NR;
+        long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
+        long i0 = first / d->ow, j0 = first % d->ow;
+        for (long kk = 0; kk < kc; kk++) {
+            long kidx = k0 + kk, c = kidx / khkw, r = kidx % khkw, p = r / d->kw, q = r % d->kw;
+            const T *plane = xg + c * hw;
+            T *dst = base + kk * NR;
+            long off = 0, i = i0, j = j0;
+            while (off < cols) {
+                long seg = FN(min)(cols - off, d->ow - j);
+                FN(gather_row)(dst + off, 1, plane, d->h, d->w, i * d->sh - d->pt + p * d->dh, j * d->sw - d->pl + q * d->dw, d->sw, seg);
+                off += seg; i++; j = 0;
+            }
+            for (; off < NR; off++) dst[off] = 0;
+        }
+    }
+}
+
+void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, const T *bias, T *y, long task) {
+    long npb = FN(fwd_pixel_blocks)(d);
+    long pb = task % npb, g = (task / npb) % d->groups, n = task / npb / d->groups;
+    long P = d->oh * d->ow, k = d->cg * d->kh * d->kw, kcb = FN(block_len)(k);
+    long panels = FN(ceil_div)(d->og, CG_MR);
+    long pix0 = pb * PIX_BLOCK, nb = FN(min)(PIX_BLOCK, P - pix0), npanels = FN(ceil_div)(nb, NR);
+    const T *xg = x + (n * d->c + g * d->cg) * d->h * d->w;
+    const T *ag = packed + g * panels * CG_MR * k;
+    T *yg = y + (n * d->o + g * d->og) * P;
+    T *bp = cg_workspace((size_t)kcb * PIX_BLOCK * sizeof(T));
+    if (!bp) return;
+    for (long k0 = 0; k0 < k; k0 += kcb) {
+        long kc = FN(min)(kcb, k - k0);
+        FN(pack_cols)(d, xg, k0, kc, pix0, nb, bp);
+        for (long jr = 0; jr < npanels; jr++) {
+            long cols = FN(min)(NR, nb - jr * NR);
+            for (long ir = 0; ir < panels; ir++) {
+                long rows = FN(min)(CG_MR, d->og - ir * CG_MR);
+                FN(tile)(kc, ag + k0 * panels * CG_MR + ir * kc * CG_MR, bp + jr * kc * NR,
+                         yg + ir * CG_MR * P + pix0 + jr * NR, P, k0 > 0, rows, cols);
+            }
+        }
+    }
+    if (bias)
+        for (long o = 0; o < d->og; o++) {
+            T b = bias[g * d->og + o], *row = yg + o * P + pix0;
+            for (long t = 0; t < nb; t++) row[t] += b;
+        }
+}
+
+// MARK: backward to the input
+
+static long FN(data_channel_block)(const cg_conv *d) {
+    long khkw = d->kh * d->kw, cb = 256 / khkw;
+    return cb < 1 ? 1 : FN(min)(cb, d->cg);
+}
+
+static long FN(bwd_data_tasks)(const cg_conv *d) {
+    return d->n * d->groups * FN(ceil_div)(d->cg, FN(data_channel_block)(d));
+}
+
+void CAT(cg_conv_bwd_data_task, SUF)(const cg_conv *d, const T *w, const T *dy, T *dx, long task) {
+    long cbs = FN(data_channel_block)(d), ncb = FN(ceil_div)(d->cg, cbs);
+    long cb = task % ncb, g = (task / ncb) % d->groups, n = task / ncb / d->groups;
+    long khkw = d->kh * d->kw, k = d->cg * khkw, hw = d->h * d->w, P = d->oh * d->ow;
+    long c0 = cb * cbs, nc = FN(min)(cbs, d->cg - c0);
+    long rows = nc * khkw, panels = FN(ceil_div)(rows, CG_MR);
+    long ocb = FN(block_len)(d->og);
+    T *dxg = dx + (n * d->c + g * d->cg + c0) * hw;
+    const T *dyg = dy + (n * d->o + g * d->og) * P;
+    memset(dxg, 0, (size_t)(nc * hw) * sizeof(T));
+
+    // Workspace: packed Wᵀ rows (panels·MR × og), a B block (ocb × PIX_BLOCK) and the
+    // column block C (panels·MR × PIX_BLOCK).
+    size_t aCount = (size_t)panels * CG_MR * d->og, bCount = (size_t)ocb * PIX_BLOCK, cCount = (size_t)panels * CG_MR * PIX_BLOCK;
+    T *ap = cg_workspace((aCount + bCount + cCount) * sizeof(T));
+    if (!ap) return;
+    T *bp = ap + aCount, *cp = bp + bCount;
+
+    // A[ob][ir] = kc × MR: A(kk, i) = w[g·og + o0 + kk, c0·khkw + ir·MR + i].
+    for (long o0 = 0; o0 < d->og; o0 += ocb) {
+        long oc = FN(min)(ocb, d->og - o0);
+        for (long ir = 0; ir < panels; ir++) {
+            T *dst = ap + o0 * panels * CG_MR + ir * oc * CG_MR;
+            for (long kk = 0; kk < oc; kk++) {
+                const T *src = w + (g * d->og + o0 + kk) * k + c0 * khkw + ir * CG_MR;
+                for (long i = 0; i < CG_MR; i++) dst[kk * CG_MR + i] = ir * CG_MR + i < rows ? src[i] : 0;
+            }
+        }
+    }
+
+    for (long pix0 = 0; pix0 < P; pix0 += PIX_BLOCK) {
+        long nb = FN(min)(PIX_BLOCK, P - pix0), npanels = FN(ceil_div)(nb, NR), ldc = npanels * NR;
+        for (long o0 = 0; o0 < d->og; o0 += ocb) {
+            long oc = FN(min)(ocb, d->og - o0);
+            for (long jr = 0; jr < npanels; jr++) {
+                long cols = FN(min)(NR, nb - jr * NR);
+                T *dst = bp + jr * oc * NR;
+                for (long kk = 0; kk < oc; kk++) {
+                    const T *src = dyg + (o0 + kk) * P + pix0 + jr * NR;
+                    long j = 0;
+                    for (; j < cols; j++) dst[kk * NR + j] = src[j];
+                    for (; j < NR; j++) dst[kk * NR + j] = 0;
+                }
+            }
+            for (long jr = 0; jr < npanels; jr++)
+                for (long ir = 0; ir < panels; ir++)
+                    UKR()(oc, ap + o0 * panels * CG_MR + ir * oc * CG_MR, bp + jr * oc * NR,
+                          cp + ir * CG_MR * ldc + jr * NR, ldc, o0 > 0);
+        }
+        // col2im: scatter-add the rows of C into dx, in row order then pixel order.
+        long i0 = pix0 / d->ow, j0 = pix0 % d->ow;
+        for (long r = 0; r < rows; r++) {
+            long c = r / khkw, rr = r % khkw, p = rr / d->kw, q = rr % d->kw;
+            T *plane = dxg + c * hw;
+            const T *src = cp + r * ldc;
+            long off = 0, i = i0, j = j0;
+            while (off < nb) {
+                long seg = FN(min)(nb - off, d->ow - j);
+                FN(scatter_row)(plane, d->h, d->w, i * d->sh - d->pt + p * d->dh, j * d->sw - d->pl + q * d->dw, d->sw, src + off, seg);
+                off += seg; i++; j = 0;
+            }
+        }
+    }
+}
+
+// MARK: backward to the weight
+
+static long FN(bwd_weight_chunks)(const cg_conv *d) {
+    long wcount = d->o * d->cg * d->kh * d->kw, chunks = FN(min)(d->n, 4);
+    while (chunks > 1 && chunks * wcount > (1L << 24)) chunks--;
+    return chunks;
+}
+
+static long FN(bwd_weight_tasks)(const cg_conv *d) {
+    long k = d->cg * d->kh * d->kw;
+    return FN(bwd_weight_chunks)(d) * d->groups * FN(ceil_div)(k, W_COLS);
+}
+
+void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy, T *partials, long task) {
+    long khkw = d->kh * d->kw, k = d->cg * khkw, hw = d->h * d->w, P = d->oh * d->ow;
+    long ncb = FN(ceil_div)(k, W_COLS), chunks = FN(bwd_weight_chunks)(d);
+    long cb = task % ncb, g = (task / ncb) % d->groups, chunk = task / ncb / d->groups;
+    long nFirst = chunk * d->n / chunks, nEnd = (chunk + 1) * d->n / chunks;
+    long col0 = cb * W_COLS, ncols = FN(min)(W_COLS, k - col0), npanels = FN(ceil_div)(ncols, NR);
+    long panels = FN(ceil_div)(d->og, CG_MR), kcb = FN(block_len)(P);
+    T *cpart = partials + chunk * d->o * k + g * d->og * k + col0;
+
+    size_t aCount = (size_t)panels * CG_MR * kcb, bCount = (size_t)kcb * W_COLS;
+    T *ap = cg_workspace((aCount + bCount) * sizeof(T));
+    if (!ap) return;
+    T *bp = ap + aCount;
+
+    int first = 1;
+    for (long n = nFirst; n < nEnd; n++) {
+        const T *xg = x + (n * d->c + g * d->cg) * hw;
+        const T *dyg = dy + (n * d->o + g * d->og) * P;
+        for (long p0 = 0; p0 < P; p0 += kcb) {
+            long kc = FN(min)(kcb, P - p0);
+            // A[ir] = kc × MR: A(kk, i) = dy[g·og + ir·MR + i, p0 + kk].
+            for (long ir = 0; ir < panels; ir++) {
+                T *dst = ap + ir * kc * CG_MR;
+                for (long i = 0; i < CG_MR; i++) {
+                    long o = ir * CG_MR + i;
+                    if (o < d->og) {
+                        const T *src = dyg + o * P + p0;
+                        for (long kk = 0; kk < kc; kk++) dst[kk * CG_MR + i] = src[kk];
+                    } else {
+                        for (long kk = 0; kk < kc; kk++) dst[kk * CG_MR + i] = 0;
+                    }
+                }
+            }
+            // B[jr] = kc × NR: B(kk, jj) = col[col0 + jr·NR + jj, p0 + kk].
+            long i0 = p0 / d->ow, j0 = p0 % d->ow;
+            for (long jr = 0; jr < npanels; jr++) {
+                T *base = bp + jr * kc * NR;
+                for (long jj = 0; jj < NR; jj++) {
+                    long kidx = col0 + jr * NR + jj;
+                    if (kidx >= k) {
+                        for (long kk = 0; kk < kc; kk++) base[kk * NR + jj] = 0;
+                        continue;
+                    }
+                    long c = kidx / khkw, r = kidx % khkw, p = r / d->kw, q = r % d->kw;
+                    const T *plane = xg + c * hw;
+                    long off = 0, i = i0, j = j0;
+                    while (off < kc) {
+                        long seg = FN(min)(kc - off, d->ow - j);
+                        FN(gather_row)(base + off * NR + jj, NR, plane, d->h, d->w, i * d->sh - d->pt + p * d->dh, j * d->sw - d->pl + q * d->dw, d->sw, seg);
+                        off += seg; i++; j = 0;
+                    }
+                }
+            }
+            for (long jr = 0; jr < npanels; jr++) {
+                long cols = FN(min)(NR, ncols - jr * NR);
+                for (long ir = 0; ir < panels; ir++) {
+                    long rows = FN(min)(CG_MR, d->og - ir * CG_MR);
+                    FN(tile)(kc, ap + ir * kc * CG_MR, bp + jr * kc * NR, cpart + ir * CG_MR * k + jr * NR, k, !first, rows, cols);
+                }
+            }
+            first = 0;
+        }
+    }
+}
+
+void CAT(cg_conv_bwd_weight_reduce, SUF)(const cg_conv *d, const T *partials, T *dw, long begin, long end) {
+    long count = d->o * d->cg * d->kh * d->kw, chunks = FN(bwd_weight_chunks)(d);
+    for (long e = begin; e < end; e++) {
+        T s = partials[e];
+        for (long ch = 1; ch < chunks; ch++) s += partials[ch * count + e];
+        dw[e] = s;
+    }
+}
+
+#undef CAT_
+#undef CAT
+#undef FN
+#undef KC_MAX
+#undef PIX_BLOCK
+#undef W_COLS

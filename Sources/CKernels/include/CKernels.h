@@ -1,0 +1,77 @@
+// Fast kernels of ConvGraph: GEMM micro-kernels with runtime CPU dispatch (AVX-512,
+// AVX2+FMA, portable) and the convolution drivers built on them (implicit GEMM: the
+// im2col matrix is never materialised, its panels are packed straight from the image).
+//
+// Determinism: every output element is one fused multiply-add chain over the reduction
+// index in increasing order, cut into blocks whose bounds depend on the shape only, and the
+// blocks are added in increasing order. Work is split into tasks that own disjoint outputs,
+// so the bytes do not depend on the number of threads or which thread ran a task. All ISA
+// paths compute the same chain with correctly rounded FMAs, so they agree bit for bit too.
+#ifndef CONVGRAPH_CKERNELS_H
+#define CONVGRAPH_CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set paths of the micro-kernels.
+enum { CG_ISA_PORTABLE = 0, CG_ISA_AVX2 = 1, CG_ISA_AVX512 = 2 };
+
+/// The best path this CPU supports.
+int cg_isa_best(void);
+/// The path in use (the best, unless `cg_set_isa` chose a lower one).
+int cg_isa(void);
+/// Chooses a path (clamped to what the CPU supports); for tests and benchmarks.
+void cg_set_isa(int isa);
+
+/// One convolution's dimensions (NCHW input, OIHW weight), all checked by the caller.
+typedef struct {
+    long n, c, h, w;        // input
+    long o, cg, kh, kw;     // weight: O × C/groups × kh × kw
+    long groups, og;        // groups, output channels per group
+    long oh, ow;            // output spatial size (≥ 1)
+    long sh, sw, dh, dw;    // stride, dilation
+    long pt, pl;            // top and left padding
+} cg_conv;
+
+// Forward: y = conv(x, w) + bias. `pack_weight` packs w into a buffer of
+// `fwd_packed_count` elements once per call; tasks (0 ..< fwd_tasks) then write disjoint
+// parts of y. Each task owns one image, one group and one block of output pixels.
+long cg_conv_fwd_tasks(const cg_conv *d, int f64);
+long cg_conv_fwd_packed_count(const cg_conv *d, int f64);
+void cg_conv_fwd_pack_weight_f32(const cg_conv *d, const float *w, float *packed);
+void cg_conv_fwd_pack_weight_f64(const cg_conv *d, const double *w, double *packed);
+void cg_conv_fwd_task_f32(const cg_conv *d, const float *x, const float *packed, const float *bias, float *y, long task);
+void cg_conv_fwd_task_f64(const cg_conv *d, const double *x, const double *packed, const double *bias, double *y, long task);
+
+// Backward to the input: dx = convᵀ(dy, w). Each task owns one image, one group and a block
+// of input channels, and writes (not adds) its whole part of dx.
+long cg_conv_bwd_data_tasks(const cg_conv *d, int f64);
+void cg_conv_bwd_data_task_f32(const cg_conv *d, const float *w, const float *dy, float *dx, long task);
+void cg_conv_bwd_data_task_f64(const cg_conv *d, const double *w, const double *dy, double *dx, long task);
+
+// Backward to the weight: dw = Σ_images dy · colᵀ. The images are cut into
+// `bwd_weight_chunks` fixed chunks (by shape); task t writes chunk partials
+// `partials[chunk · |w| …]` for one group and one block of weight columns. `reduce` then
+// adds the chunks in order into dw for elements [begin, end).
+long cg_conv_bwd_weight_chunks(const cg_conv *d, int f64);
+long cg_conv_bwd_weight_tasks(const cg_conv *d, int f64);
+void cg_conv_bwd_weight_task_f32(const cg_conv *d, const float *x, const float *dy, float *partials, long task);
+void cg_conv_bwd_weight_task_f64(const cg_conv *d, const double *x, const double *dy, double *partials, long task);
+void cg_conv_bwd_weight_reduce_f32(const cg_conv *d, const float *partials, float *dw, long begin, long end);
+void cg_conv_bwd_weight_reduce_f64(const cg_conv *d, const double *partials, double *dw, long begin, long end);
+
+/// Next task index of a shared counter (atomic fetch-add); drives dynamic scheduling.
+long cg_next_task(long *counter);
+
+/// Releases the calling thread's packing workspace (it is also released at thread exit).
+void cg_release_workspace(void);
+/// Bytes of packing workspace the calling thread holds.
+size_t cg_workspace_bytes(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

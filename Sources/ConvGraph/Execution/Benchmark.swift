@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `convgraph bench` as a library call: runs a graph `repeat` times after one warm-up run
+/// and reports medians per node and in total, with the measured peak memory.
+public struct BenchmarkRequest: Sendable {
+    public var graphPath: String
+    public var overrides: [String] = []
+    public var limits: Limits = .default
+    /// Timed runs (after one untimed warm-up), ≥ 1.
+    public var repeatCount = 10
+    public var parallelism: Parallelism = .allCores
+    /// Told before each node of each run (see `Executor.progress`).
+    public var progress: (@Sendable (RunProgress) -> Void)?
+
+    public init(graphPath: String) { self.graphPath = graphPath }
+}
+
+/// Medians over the timed runs of a benchmark.
+public struct BenchmarkReport: Sendable {
+    public struct Node: Sendable, Hashable {
+        public var name: String
+        public var op: String
+        public var forwardMilliseconds: Double
+        public var backwardMilliseconds: Double
+        public var flops: Int
+        /// Forward FLOPs over the forward median time, in 10⁹ per second.
+        public var gflops: Double { forwardMilliseconds > 0 ? Double(flops) / forwardMilliseconds / 1e6 : 0 }
+    }
+
+    public var graph: Graph
+    public var threads: Int
+    public var repeatCount: Int
+    public var kernelPath: KernelPath
+    /// Whole-graph medians, compute alone.
+    public var forwardMilliseconds: Double
+    public var backwardMilliseconds: Double
+    public var nodes: [Node]
+    /// Peak resident memory of the process (getrusage), bytes.
+    public var peakResidentBytes: Int
+    /// The most tensor bytes alive at once in a run (the executor's own count).
+    public var peakTensorBytes: Int
+    /// The plan's peak (what `check` reports).
+    public var plannedPeakBytes: Int
+    /// Resident memory before the graph was loaded, bytes.
+    public var baselineResidentBytes: Int
+
+    /// Forward FLOPs of the whole graph over the forward median, in 10⁹ per second.
+    public var gflops: Double {
+        let flops = nodes.reduce(0) { $0 + $1.flops }
+        return forwardMilliseconds > 0 ? Double(flops) / forwardMilliseconds / 1e6 : 0
+    }
+}
+
+extension BenchmarkRequest {
+    public func perform() throws(ConvGraphError) -> BenchmarkReport {
+        let baseline = ResidentMemory.current
+        let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
+        var executor = Executor(graph: graph, parallelism: parallelism)
+        executor.progress = progress
+        let runs = max(1, repeatCount)
+        var results: [RunResult] = []
+        for run in 0...runs {
+            let result = try executor.run()
+            if run > 0 { results.append(result) }  // run 0 warms caches, pages and threads
+        }
+        let first = results[0].nodeTimings
+        let nodes = first.indices.map { k in
+            BenchmarkReport.Node(name: first[k].name, op: first[k].op,
+                                 forwardMilliseconds: median(results.map { $0.nodeTimings[k].forwardMilliseconds }),
+                                 backwardMilliseconds: median(results.map { $0.nodeTimings[k].backwardMilliseconds }),
+                                 flops: first[k].flops)
+        }
+        return BenchmarkReport(
+            graph: graph, threads: parallelism.threads, repeatCount: runs, kernelPath: .current,
+            forwardMilliseconds: median(results.map(\.forwardMilliseconds)),
+            backwardMilliseconds: median(results.map(\.backwardMilliseconds)),
+            nodes: nodes, peakResidentBytes: ResidentMemory.peak,
+            peakTensorBytes: results.map(\.peakTensorBytes).max() ?? 0,
+            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline)
+    }
+}
+
+/// The median (mean of the middle two for an even count); 0 for none.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/// The process's resident memory, from the kernel.
+public enum ResidentMemory {
+    /// Peak resident set size so far (getrusage `ru_maxrss`), bytes.
+    public static var peak: Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    /// Current resident set size (`/proc/self/statm`), bytes; 0 if unreadable.
+    public static var current: Int {
+        guard let bytes = try? readRegularFile(atPath: "/proc/self/statm", maxBytes: 4096),
+              let text = String(validating: bytes, as: UTF8.self) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,113 @@
+/// What one run computes, keeps and frees, decided from the graph alone (before any
+/// tensor exists). The executor follows it; `plannedPeakBytes` walks it with byte counts.
+struct RunPlan {
+    let doBackward: Bool
+    /// Nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
+    let region: [Bool]
+    /// Nodes forward computes: ancestors of the saved values and of `from`.
+    let computed: [Bool]
+    /// Values backward reads (each op declares what it reads).
+    let keepForBackward: [Bool]
+    /// Values returned to the caller.
+    let saved: [Bool]
+    /// Forward readers of each value; it is freed after the last.
+    let readers: [Int]
+    /// Gradients returned to the caller (others are freed once propagated).
+    let keptGrads: Set<Int>
+
+    init(graph: Graph, forwardOnly: Bool, keepAll: Bool) {
+        let n = graph.nodes.count
+        doBackward = graph.backward != nil && !forwardOnly
+        region = doBackward ? Self.backwardRegion(graph) : Array(repeating: false, count: n)
+
+        var computed = Array(repeating: false, count: n)
+        for i in graph.saveValues { computed[i] = true }
+        if doBackward, let b = graph.backward { computed[b.from] = true }
+        if keepAll { computed = Array(repeating: true, count: n) }
+        for i in graph.order.reversed() where computed[i] {
+            for p in graph.nodes[i].inputs { computed[p] = true }
+        }
+        self.computed = computed
+
+        var keep = Array(repeating: false, count: n)
+        if doBackward {
+            for i in 0..<n where region[i] && !graph.nodes[i].isLeaf {
+                let op = graph.nodes[i].op
+                if op.backwardReadsOutput { keep[i] = true }
+                for (k, p) in graph.nodes[i].inputs.enumerated() where op.backwardReadsInput(k) { keep[p] = true }
+            }
+        }
+        keepForBackward = keep
+
+        var saved = Array(repeating: false, count: n)
+        for i in graph.saveValues { saved[i] = true }
+        if keepAll { saved = Array(repeating: true, count: n) }
+        self.saved = saved
+
+        var readers = Array(repeating: 0, count: n)
+        for i in 0..<n where computed[i] { for p in graph.nodes[i].inputs { readers[p] += 1 } }
+        self.readers = readers
+        keptGrads = keepAll ? Set(0..<n) : Set(graph.saveGrads)
+    }
+
+    private static func backwardRegion(_ graph: Graph) -> [Bool] {
+        guard let b = graph.backward else { return Array(repeating: false, count: graph.nodes.count) }
+        let n = graph.nodes.count
+        var fromWrt = Array(repeating: false, count: n)
+        for leaf in b.wrt { fromWrt[leaf] = true }
+        for i in graph.order where !fromWrt[i] {
+            fromWrt[i] = graph.nodes[i].inputs.contains { fromWrt[$0] }
+        }
+        var toFrom = Array(repeating: false, count: n)
+        toFrom[b.from] = true
+        for i in graph.order.reversed() where toFrom[i] {
+            for p in graph.nodes[i].inputs { toFrom[p] = true }
+        }
+        return (0..<n).map { fromWrt[$0] && toFrom[$0] }
+    }
+}
+
+extension Graph {
+    /// The most tensor bytes alive at once in a default run (forward, then backward when
+    /// declared): leaves, the values backward reads, gradients, and each intermediate until
+    /// its last reader. Computed from shapes alone; a run's `peakTensorBytes` equals it.
+    public func plannedPeakBytes(forwardOnly: Bool = false) -> Int {
+        let plan = RunPlan(graph: self, forwardOnly: forwardOnly, keepAll: false)
+        let scalar = dtype.byteSize
+        func bytes(_ i: Int) -> Int { nodes[i].shape.count * scalar }
+        var live = 0, peak = 0
+        func allocate(_ b: Int) { live += b; peak = max(peak, live) }
+        var alive = Array(repeating: false, count: nodes.count)
+        var readers = plan.readers
+        for i in order where plan.computed[i] && nodes[i].isLeaf { allocate(bytes(i)); alive[i] = true }
+        func release(_ i: Int) {
+            guard alive[i] else { return }
+            alive[i] = false
+            if !(plan.keepForBackward[i] || plan.saved[i]) { live -= bytes(i) }
+        }
+        for i in order where plan.computed[i] && !nodes[i].isLeaf {
+            allocate(bytes(i))
+            alive[i] = true
+            for p in nodes[i].inputs {
+                readers[p] -= 1
+                if readers[p] == 0 { release(p) }
+            }
+            if readers[i] == 0 { release(i) }
+        }
+        guard plan.doBackward, let b = backward, plan.region[b.from] else { return peak }
+        var hasGrad = Array(repeating: false, count: nodes.count)
+        allocate(bytes(b.from))
+        hasGrad[b.from] = true
+        for i in order.reversed() where plan.region[i] && !nodes[i].isLeaf && hasGrad[i] {
+            for p in nodes[i].inputs where plan.region[p] && !hasGrad[p] {
+                allocate(bytes(p))
+                hasGrad[p] = true
+            }
+            if !plan.keptGrads.contains(i) {
+                live -= bytes(i)
+                hasGrad[i] = false
+            }
+        }
+        return peak
+    }
+}
