@@ -63,6 +63,26 @@ void cg_conv_bwd_weight_task_f64(const cg_conv *d, const double *x, const double
 void cg_conv_bwd_weight_reduce_f32(const cg_conv *d, const float *partials, float *dw, long begin, long end);
 void cg_conv_bwd_weight_reduce_f64(const cg_conv *d, const double *partials, double *dw, long begin, long end);
 
+/// One pooling's dimensions; planes = N·C, each H×W in, OH×OW out.
+typedef struct {
+    long planes, h, w, oh, ow;
+    long kh, kw, sh, sw, dh, dw;
+    long pt, pb, pl, pr;        // padding: top, bottom, left, right
+    int count_include_pad;      // average: divide by the taps inside the padded input
+} cg_pool;
+
+// Pooling over planes [first, end): the same rules and summation order as the reference
+// loops (`Pool+Reference.swift`), so the results are bit-identical to them. Planes are
+// independent, so any split over threads gives the same bytes.
+void cg_maxpool_fwd_f32(const cg_pool *p, const float *x, float *y, int *argmax, long first, long end);
+void cg_maxpool_fwd_f64(const cg_pool *p, const double *x, double *y, int *argmax, long first, long end);
+void cg_maxpool_bwd_f32(const cg_pool *p, const float *dy, const int *argmax, float *dx, long first, long end);
+void cg_maxpool_bwd_f64(const cg_pool *p, const double *dy, const int *argmax, double *dx, long first, long end);
+void cg_avgpool_fwd_f32(const cg_pool *p, const float *x, float *y, long first, long end);
+void cg_avgpool_fwd_f64(const cg_pool *p, const double *x, double *y, long first, long end);
+void cg_avgpool_bwd_f32(const cg_pool *p, const float *dy, float *dx, long first, long end);
+void cg_avgpool_bwd_f64(const cg_pool *p, const double *dy, double *dx, long first, long end);
+
 /// Next task index of a shared counter (atomic fetch-add); drives dynamic scheduling.
 long cg_next_task(long *counter);
 

@@ -37,7 +37,7 @@ public struct BenchmarkReport: Sendable {
     public var forwardMilliseconds: Double
     public var backwardMilliseconds: Double
     public var nodes: [Node]
-    /// Peak resident memory of the process (getrusage), bytes.
+    /// Peak resident memory of the process (`VmHWM`), bytes.
     public var peakResidentBytes: Int
     /// The most tensor bytes alive at once in a run (the executor's own count).
     public var peakTensorBytes: Int
@@ -92,11 +92,15 @@ func median(_ values: [Double]) -> Double {
 
 /// The process's resident memory, from the kernel.
 public enum ResidentMemory {
-    /// Peak resident set size so far (getrusage `ru_maxrss`), bytes.
+    /// Peak resident set size of this process image (`VmHWM` in `/proc/self/status`), bytes;
+    /// 0 if unreadable. Unlike getrusage's `ru_maxrss`, it does not inherit a parent's peak
+    /// across fork and exec.
     public static var peak: Int {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return usage.ru_maxrss * 1024
+        guard let bytes = try? readRegularFile(atPath: "/proc/self/status", maxBytes: 1 << 16),
+              let text = String(validating: bytes, as: UTF8.self),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return kib * 1024
     }
 
     /// Current resident set size (`/proc/self/statm`), bytes; 0 if unreadable.

@@ -105,16 +105,20 @@ extension Pool: Op {
         return output.count * g.window.h * g.window.w
     }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        let result = Pool.referenceForward(input: inputs[0], geometry: geometry(input: inputs[0].shape))
+        forward(inputs, parallelism: .serial)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        let result = Pool.fastForward(input: inputs[0], geometry: geometry(input: inputs[0].shape), parallelism: parallelism)
         return ForwardResult(result.output, saved: result.argmax)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
-        return [Pool.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], argmax: c.saved,
-                                       geometry: geometry(input: c.inputShapes[0]))]
+        return [Pool.fastBackward(upstream: c.upstream, inputShape: c.inputShapes[0], argmax: c.saved,
+                                  geometry: geometry(input: c.inputShapes[0]), parallelism: c.parallelism)]
     }
 }

@@ -1,0 +1,73 @@
+@testable import ConvGraph
+import Testing
+
+/// The fast pool kernels (`Pool+Fast.swift`, `Sources/CKernels/pool_impl.h`) give the same
+/// bits as the reference loops, forward (values and argmax) and backward, for both modes
+/// and every geometry rule, in float32 and float64, on 1, 2 and 8 threads.
+@Suite struct PoolFastTests {
+    typealias G = Pool.Geometry
+
+    static let cases: [(x: Shape, g: G)] = [
+        ([2, 3, 7, 9], G(mode: .max, window: Spatial(3), stride: Spatial(2))),
+        ([2, 3, 7, 9], G(mode: .average, window: Spatial(3), stride: Spatial(2))),
+        ([1, 1, 8, 8], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([3, 2, 10, 11], G(mode: .average, window: Spatial(2, 3), stride: Spatial(1, 2), pads: Pads(top: 1, bottom: 0, left: 1, right: 1))),
+        ([3, 2, 10, 11], G(mode: .average, window: Spatial(3, 2), stride: Spatial(2), pads: Pads(top: 1, bottom: 1, left: 0, right: 1), countIncludePad: true)),
+        ([2, 2, 9, 9], G(mode: .max, window: Spatial(3), stride: Spatial(2), pads: Pads(1), ceilMode: true)),
+        ([2, 2, 9, 10], G(mode: .average, window: Spatial(3), stride: Spatial(2), pads: Pads(1), ceilMode: true, countIncludePad: true)),
+        ([2, 2, 12, 12], G(mode: .max, window: Spatial(2), stride: Spatial(3), dilation: Spatial(2, 3))),
+        ([2, 2, 12, 12], G(mode: .average, window: Spatial(3), stride: Spatial(1), dilation: Spatial(2), pads: Pads(2))),
+        ([1, 3, 5, 5], G(mode: .average, window: Spatial(5), stride: Spatial(1))),           // global, 25 taps: pairwise order
+        ([1, 2, 12, 12], G(mode: .average, window: Spatial(12), stride: Spatial(1))),        // 144 taps: pairwise recursion
+        ([4, 16, 33, 31], G(mode: .max, window: Spatial(3), stride: Spatial(2), pads: Pads(1))), // several tasks
+    ]
+
+    static func input<T: TensorScalar>(_ shape: Shape, seed: UInt32, specials: Bool) -> Tensor<T> {
+        var rng = RandomState(seed: seed)
+        var values = rng.standardNormals(count: shape.count).map { T($0) }
+        // Ties, −∞ and a NaN exercise the max rules.
+        if specials && values.count > 20 {
+            values[3] = values[4]
+            values[7] = -.infinity
+            values[values.count / 2] = .nan
+        }
+        return Tensor(shape: shape, scalars: values)
+    }
+
+    /// Bitwise equality (NaN included).
+    static func same<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>) -> Bool {
+        a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern64 == $1.bitPattern64 }
+    }
+
+    func check<T: TensorScalar>(_: T.Type) {
+        for (index, c) in Self.cases.enumerated() {
+            for specials in [false, true] {
+                let x: Tensor<T> = Self.input(c.x, seed: UInt32(index), specials: specials)
+                let reference = Pool.referenceForward(input: x, geometry: c.g)
+                var rng = RandomState(seed: UInt32(100 + index))
+                let dy = Tensor(shape: reference.output.shape, scalars: rng.standardNormals(count: reference.output.count).map { T($0) })
+                let dxReference = Pool.referenceBackward(upstream: dy, inputShape: c.x, argmax: reference.argmax, geometry: c.g)
+                for threads in [1, 2, 8] {
+                    let p = Parallelism(threads: threads)
+                    let fast = Pool.fastForward(input: x, geometry: c.g, parallelism: p)
+                    #expect(Self.same(fast.output, reference.output), "forward \(c) \(threads) threads")
+                    #expect(fast.argmax == reference.argmax, "argmax \(c)")
+                    let dx = Pool.fastBackward(upstream: dy, inputShape: c.x, argmax: fast.argmax, geometry: c.g, parallelism: p)
+                    #expect(Self.same(dx, dxReference), "backward \(c) \(threads) threads")
+                }
+            }
+        }
+    }
+
+    @Test func float64SameBitsAsReference() { check(Double.self) }
+    @Test func float32SameBitsAsReference() { check(Float.self) }
+}
+
+extension BinaryFloatingPoint {
+    /// The value's bits, widened (Float → Double keeps NaN-ness and every finite value).
+    var bitPattern64: UInt64 {
+        if let d = self as? Double { return d.bitPattern }
+        if let f = self as? Float { return UInt64(f.bitPattern) }
+        return 0
+    }
+}
