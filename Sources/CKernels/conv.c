@@ -1,12 +1,27 @@
 // Convolution drivers for float and double: conv_impl.h instantiated twice.
 #include "internal.h"
 #include <string.h>
+#include <immintrin.h>
 
 #define T float
 #define SUF f32
 #define NR CG_NR_F32
 #define UKR cg_kernel_f32
+#define VL 16
+#define VMASK __mmask16
+#define VMASKWIDE unsigned
+#define VZERO _mm512_setzero_ps
+#define VSTORE _mm512_storeu_ps
+#define VTYPE __m512
+#define VLOADMERGE _mm512_mask_loadu_ps
 #include "conv_impl.h"
+#undef VL
+#undef VMASK
+#undef VMASKWIDE
+#undef VZERO
+#undef VSTORE
+#undef VTYPE
+#undef VLOADMERGE
 #undef T
 #undef SUF
 #undef NR
@@ -16,6 +31,13 @@
 #define SUF f64
 #define NR CG_NR_F64
 #define UKR cg_kernel_f64
+#define VL 8
+#define VMASK __mmask8
+#define VMASKWIDE unsigned
+#define VZERO _mm512_setzero_pd
+#define VSTORE _mm512_storeu_pd
+#define VTYPE __m512d
+#define VLOADMERGE _mm512_mask_loadu_pd
 #include "conv_impl.h"
 #undef T
 #undef SUF
