@@ -9,6 +9,9 @@ struct GraphFileDecoder {
     var missingFile = false
     /// Nodes whose declaration had errors (they are left out of the `GraphFile`).
     var failedNodes = Set<String>()
+    /// Set when the `nodes` section is missing, not a mapping or over the node limit:
+    /// every later error about node names would be noise.
+    var nodesUnusable = false
 
     static let topLevelKeys = ["graph", "seed", "dtype", "nodes", "edges", "backward", "save"]
     static let backwardKeys = ["from", "grad", "wrt"]
@@ -101,14 +104,17 @@ struct GraphFileDecoder {
     mutating func decodeNodes(_ node: YAMLNode?, at fallback: SourceLocation) -> [GraphFile.Node] {
         guard let node else {
             error("the graph file has no 'nodes' section", at: fallback)
+            nodesUnusable = true
             return []
         }
         guard let pairs = node.pairs else {
             error("'nodes' takes a mapping of node names to {op: …} mappings, not \(node.kindDescription)", at: node.location)
+            nodesUnusable = true
             return []
         }
         guard pairs.count <= limits.maxGraphNodes else {
             error("the graph has \(pairs.count) nodes, more than the limit of \(limits.maxGraphNodes)", at: node.location)
+            nodesUnusable = true
             return []
         }
         var out: [GraphFile.Node] = []

@@ -1,12 +1,24 @@
 /// Typed reads of single YAML values, each leaving a located diagnostic on failure.
 enum ValueReader {
-    static func int(_ node: YAMLNode, key: String, minimum: Int, into diagnostics: inout [Diagnostic]) -> Int? {
+    /// The largest integer a shape dimension or an op attribute (pads, stride, dilation,
+    /// window, groups) may take: 2^31 − 1. Larger values cannot describe a tensor within
+    /// the limits, and bounding them keeps every shape rule's arithmetic far from
+    /// overflowing `Int` (SPEC §7: never a crash, whatever the input).
+    static let maximumInteger = Int(Int32.max)
+
+    /// An integer in `minimum ... maximum`.
+    static func int(_ node: YAMLNode, key: String, minimum: Int, maximum: Int = maximumInteger,
+                    into diagnostics: inout [Diagnostic]) -> Int? {
         guard node.pairs == nil, node.elements == nil, case .int(let value) = node.resolved else {
             diagnostics.append(Diagnostic("'\(key)' takes an integer, not \(node.kindDescription)", at: node.location))
             return nil
         }
         guard value >= minimum else {
             diagnostics.append(Diagnostic("'\(key)' must be at least \(minimum), not \(value)", at: node.location))
+            return nil
+        }
+        guard value <= maximum else {
+            diagnostics.append(Diagnostic("'\(key)' must be at most \(maximum), not \(value)", at: node.location))
             return nil
         }
         return value
@@ -43,7 +55,7 @@ enum ValueReader {
 
     /// A seed: an integer in 0 ..< 2^32.
     static func seed(_ node: YAMLNode, key: String, into diagnostics: inout [Diagnostic]) -> UInt32? {
-        guard let value = int(node, key: key, minimum: 0, into: &diagnostics) else { return nil }
+        guard let value = int(node, key: key, minimum: 0, maximum: .max, into: &diagnostics) else { return nil }
         guard let seed = UInt32(exactly: value) else {
             diagnostics.append(Diagnostic("'\(key)' must be below 2^32 (4294967296), not \(value)", at: node.location))
             return nil

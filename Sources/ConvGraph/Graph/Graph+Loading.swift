@@ -47,14 +47,17 @@ extension Graph {
         guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
         // Edges and shapes are checked even when some nodes failed to decode, so one run
         // reports every independent error; edges to failed nodes are not reported twice.
+        // Without a usable `nodes` section, every name would be unknown: only that is said.
         var builder = GraphBuilder(file: file, limits: limits, failedNodes: decoder.failedNodes)
-        let graph = builder.build()
-        // In file order, so the output reads top to bottom.
+        let graph = decoder.nodesUnusable ? nil : builder.build()
+        // In file order, so the output reads top to bottom; each distinct error once (a
+        // node in the middle of a chain `a -> x -> b` is named by two edges).
+        var seen = Set<Diagnostic>()
         let all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
             let (la, lb) = (a.element.location, b.element.location)
             if let la, let lb, la != lb { return la < lb }
             return a.offset < b.offset
-        }.map(\.element)
+        }.map(\.element).filter { seen.insert($0).inserted }
         guard let graph, all.isEmpty else {
             throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
         }

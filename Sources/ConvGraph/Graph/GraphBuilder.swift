@@ -86,8 +86,7 @@ struct GraphBuilder {
         switch TopologicalOrder.sort(inputs) {
         case .success(let o): order = o
         case .failure(let cycle):
-            let names = cycle.nodes.map { nodes[$0].name }.joined(separator: " -> ")
-            error("the graph has a cycle: \(names)", at: nodes[cycle.nodes[0]].location)
+            error("the graph has a cycle: \(Self.cycleText(cycle.nodes.map { nodes[$0].name }))", at: nodes[cycle.nodes[0]].location)
             return nil
         }
 
@@ -102,9 +101,22 @@ struct GraphBuilder {
             let shapes = inputShapes.compactMap { $0 }
             do {
                 let result = try node.op.outputShape(inputs: shapes)
+                let shapeLocation = node.attributeLocations["shape"] ?? node.attributeLocations["init"] ?? node.location
                 guard let count = result.shape.checkedCount, count <= limits.maxTensorElements else {
                     error("node '\(node.name)' would have shape \(result.shape.bracketed), more than the limit of \(limits.maxTensorElements) elements per tensor",
-                          at: node.attributeLocations["shape"] ?? node.location)
+                          at: shapeLocation)
+                    continue
+                }
+                // Zero (a `{file:}` array may have one) or huge dimensions: refused like a
+                // written shape, which keeps every later shape rule's arithmetic in range.
+                guard result.shape.dims.allSatisfy({ (1...ValueReader.maximumInteger).contains($0) }) else {
+                    error("node '\(node.name)' would have shape \(result.shape.bracketed); every dimension must be between 1 and \(ValueReader.maximumInteger)",
+                          at: shapeLocation)
+                    continue
+                }
+                guard !Self.flopsOverflow(node.op, inputs: shapes, output: result.shape) else {
+                    error("node '\(node.name)' would need more than \(Int.max) FLOPs; its window, padding or stride is out of range",
+                          at: node.attributeLocations["window"] ?? node.attributeLocations["padding"] ?? node.attributeLocations["op"] ?? node.location)
                     continue
                 }
                 inferred[i] = result
@@ -136,6 +148,35 @@ struct GraphBuilder {
         guard checked.count == nodes.count else { return nil }
         return Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
                      order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+    }
+
+    /// Whether an op's FLOP count would overflow `Int`. Conv and pool multiply their
+    /// output size by their window, which padding can make far larger than any tensor;
+    /// checked before `flops` is called (it would trap).
+    static func flopsOverflow(_ op: any Op, inputs: [Shape], output: Shape) -> Bool {
+        var factors = [output.count]
+        if let conv = op as? Conv, inputs.count > 1, inputs[1].rank == 4 {
+            let k = conv.oihw(inputs[1])
+            factors += [3, k.i, k.kh, k.kw]  // 2·MACs + the bias (at most one MAC's worth)
+        } else if let pool = op as? Pool, inputs.first?.rank == 4 {
+            let g = pool.geometry(input: inputs[0])
+            factors += [g.window.h, g.window.w]
+        } else {
+            return false
+        }
+        var product = 1
+        for factor in factors {
+            let (p, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return true }
+            product = p
+        }
+        return false
+    }
+
+    /// `a -> b -> a`; a cycle of more than 20 nodes shows its first and last ones only.
+    static func cycleText(_ names: [String]) -> String {
+        guard names.count > 21 else { return names.joined(separator: " -> ") }
+        return (names.prefix(10) + ["… \(names.count - 21) more …"] + names.suffix(11)).joined(separator: " -> ")
     }
 
     /// Nodes without outgoing edges, in declaration order.

@@ -30,6 +30,8 @@ extension ConvGraphCommand {
         }
 
         func run() throws {
+            // SIGINT/SIGTERM: remove the unfinished run, exit 130/143 (before any thread starts).
+            Interruption.install()
             try reportingErrors { () throws(ConvGraphError) in
                 var request = RunRequest(graphPath: options.graph)
                 request.overrides = options.overrides

@@ -14,7 +14,8 @@ import Testing
 
     /// Runs `convgraph ARGS` in the package root.
     static func convgraph(_ arguments: [String]) throws -> Output {
-        let binary = root.appendingPathComponent(".build/debug/convgraph")
+        // The binary built with these tests (see `CLIProcess.binary`).
+        let binary = URL(fileURLWithPath: CLIProcess.binary ?? root.appendingPathComponent(".build/debug/convgraph").path)
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -144,6 +145,7 @@ loss    l2     conv                  scalar         0   2,560       8
 total                                             104  35,280  30,920
 FLOPs count a multiply-add as 2, forward only; bytes are each node's output in float64.
 backward from 'loss' with respect to 'image', 'kernel', 'bias'
+planned peak tensor memory: 53,440 bytes (forward and backward)
 """
 
     static let dotGolden = """

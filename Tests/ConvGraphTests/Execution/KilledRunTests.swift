@@ -6,9 +6,10 @@ import Testing
 /// (SPEC §6: a run never leaves a half-written result), and an earlier run there survives.
 /// Hidden `.NAME.tmp-*` folders may remain beside it: nothing can clean up after SIGKILL.
 @Suite(.serialized) struct KilledRunTests {
-    /// The CLI binary, preferring `.build/debug/convgraph`, else any `.build*/debug/convgraph`.
+    /// The CLI binary built with these tests (`CLIProcess.binary`), else `.build/debug/convgraph`,
+    /// else any `.build*/debug/convgraph`.
     static var binary: String? {
-        var candidates = [ET.root + "/.build/debug/convgraph"]
+        var candidates = (CLIProcess.binary.map { [$0] } ?? []) + [ET.root + "/.build/debug/convgraph"]
         for name in (RunDirectory.listDirectory(ET.root) ?? []).sorted() where name.hasPrefix(".build") {
             candidates.append("\(ET.root)/\(name)/debug/convgraph")
         }
