@@ -20,6 +20,8 @@ extension Graph {
         if let b = backward {
             out += "backward from '\(nodes[b.from].name)' with respect to \(b.wrt.map { "'\(nodes[$0].name)'" }.joined(separator: ", "))\n"
         }
+        let peak = plannedPeakBytes()
+        out += "planned peak tensor memory: \(NumberFormat.grouped(peak)) bytes\(backward == nil ? "" : " (forward and backward)")\n"
         return out
     }
 
