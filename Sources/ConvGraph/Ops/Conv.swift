@@ -96,8 +96,7 @@ extension Conv: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int {
         let k = oihw(inputs[1])
-        let macs = output.count * k.i * k.kh * k.kw
-        return 2 * macs + (inputs.count > 2 ? output.count : 0)
+        return saturatingProduct([2, output.count, k.i, k.kh, k.kw]).addingSaturated(inputs.count > 2 ? output.count : 0)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)

@@ -102,7 +102,7 @@ extension Pool: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int {
         let g = geometry(input: inputs[0])
-        return output.count * g.window.h * g.window.w
+        return saturatingProduct([output.count, g.window.h, g.window.w])
     }
 
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
