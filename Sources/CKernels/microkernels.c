@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <immintrin.h>
 
 // MARK: portable
@@ -239,3 +242,9 @@ void *cg_workspace(size_t bytes) {
 
 void cg_release_workspace(void) { workspace_destroy(&current); }
 size_t cg_workspace_bytes(void) { return current.bytes; }
+
+void cg_trim_heap(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}

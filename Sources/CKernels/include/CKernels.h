@@ -86,6 +86,9 @@ void cg_avgpool_bwd_f64(const cg_pool *p, const double *dy, double *dx, long fir
 /// Next task index of a shared counter (atomic fetch-add); drives dynamic scheduling.
 long cg_next_task(long *counter);
 
+/// Returns freed heap memory to the system (glibc `malloc_trim`); no-op elsewhere.
+void cg_trim_heap(void);
+
 /// Releases the calling thread's packing workspace (it is also released at thread exit).
 void cg_release_workspace(void);
 /// Bytes of packing workspace the calling thread holds.

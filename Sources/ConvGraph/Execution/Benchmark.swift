@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,6 +65,9 @@ extension BenchmarkRequest {
         for run in 0...runs {
             let result = try executor.run()
             if run > 0 { results.append(result) }  // run 0 warms caches, pages and threads
+            // Hand freed heap back to the system between runs, so the peak is one run's,
+            // not one run's plus the allocator's leftovers from the previous.
+            cg_trim_heap()
         }
         let first = results[0].nodeTimings
         let nodes = first.indices.map { k in

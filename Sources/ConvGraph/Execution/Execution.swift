@@ -34,16 +34,14 @@ struct Execution<T: TensorScalar> {
         var values: [Int: Tensor<T>] = [:]
         for (i, node) in graph.nodes.enumerated() {
             guard let leaf = node.leaf else { continue }
-            var drawn: [Double]?
-            if let spec = leaf.initSpec {
-                drawn = initializer.values(spec, shape: node.shape, fans: Initializer.fans(node.shape, iohw: iohw.contains(i)))
-            }
-            if let override = leafOverrides[i] {
-                values[i] = override
-            } else if let tensor = fed[i] {
-                values[i] = tensor.as(T.self)
-            } else if let drawn {
-                values[i] = Tensor(shape: node.shape, scalars: drawn.map { T($0) })
+            let replacement: Tensor<T>? = leafOverrides[i] ?? fed[i].map { $0.as(T.self) }
+            if let replacement {
+                // Its init still draws, so the other leaves' values do not change.
+                if let spec = leaf.initSpec { initializer.skip(spec, shape: node.shape) }
+                values[i] = replacement
+            } else if let spec = leaf.initSpec {
+                let fans = Initializer.fans(node.shape, iohw: iohw.contains(i))
+                values[i] = Tensor(shape: node.shape, scalars: initializer.values(spec, shape: node.shape, fans: fans, as: T.self))
             } else {
                 throw ConvGraphError(.usage, Diagnostic("input '\(node.name)' has no init and was not fed", at: node.location,
                                                         notes: [.init("feed it with --input \(node.name)=FILE.npy, or give it an init")]))
@@ -61,10 +59,11 @@ struct Execution<T: TensorScalar> {
 
         var memory = MemoryMeter()
         var initializer = Initializer(seed: graph.seed)
-        let leaves = try leafValues(&initializer)
         var values: [Tensor<T>?] = Array(repeating: nil, count: n)
         var savedState: [[Int32]?] = Array(repeating: nil, count: n)
-        for (i, t) in leaves where computed[i] {
+        // Moved, not copied: `values` must hold the only reference, or a leaf freed after
+        // its last reader would stay resident for the whole run.
+        for (i, t) in try leafValues(&initializer) where computed[i] {
             values[i] = t
             memory.allocate(t)
         }
@@ -149,7 +148,7 @@ struct Execution<T: TensorScalar> {
         let fromShape = graph.nodes[b.from].shape
         let seed: Tensor<T>
         if let spec = b.grad {
-            seed = Tensor(shape: fromShape, scalars: initializer.values(spec, shape: fromShape, fans: Initializer.fans(fromShape, iohw: false)).map { T($0) })
+            seed = Tensor(shape: fromShape, scalars: initializer.values(spec, shape: fromShape, fans: Initializer.fans(fromShape, iohw: false), as: T.self))
         } else {
             seed = Tensor(repeating: 1, shape: fromShape)
         }

@@ -28,12 +28,13 @@ extension Pool {
         let shape: Shape = [input.shape[0], input.shape[1], os.h, os.w]
         let count = shape.count
         let f64 = T.self == Double.self
-        var argmax: [Int32]? = g.mode == .max ? [Int32](repeating: -1, count: count) : nil
+        // Filled in place (one buffer, never copied on write).
+        var indices = [Int32](repeating: -1, count: g.mode == .max ? count : 0)
         let output = [T](unsafeUninitializedCapacity: count) { y, initialized in
             input.scalars.withUnsafeBytes { x in
                 let xs = PoolPointers(x: x.baseAddress, y: UnsafeMutableRawPointer(y.baseAddress))
-                if var am = argmax {
-                    am.withUnsafeMutableBufferPointer { a in
+                if g.mode == .max {
+                    indices.withUnsafeMutableBufferPointer { a in
                         let ptrs = PoolPointers(x: xs.x, y: xs.y, argmax: a.baseAddress)
                         forEachPlaneRange(p, parallelism) { first, end in
                             var p = p
@@ -44,7 +45,6 @@ extension Pool {
                             }
                         }
                     }
-                    argmax = am
                 } else {
                     forEachPlaneRange(p, parallelism) { first, end in
                         var p = p
@@ -58,7 +58,7 @@ extension Pool {
             }
             initialized = count
         }
-        return (Tensor(shape: shape, scalars: output), argmax)
+        return (Tensor(shape: shape, scalars: output), g.mode == .max ? indices : nil)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
