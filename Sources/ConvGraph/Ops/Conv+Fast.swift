@@ -72,7 +72,12 @@ extension Conv {
         let f64: Int32 = T.self == Double.self ? 1 : 0
         var dInput: Tensor<T>?
         var dWeight: Tensor<T>?
-        if wantInput {
+        if wantInput && d.sh == 1 && d.sw == 1 {
+            // Stride 1: dx is a forward conv of dy with the kernel flipped and its channel
+            // axes swapped (a transposed conv), so it runs on the forward kernel with no
+            // col2im scatter.
+            dInput = transposedForward(weight: weight, upstream: upstream, inputShape: input.shape, d: d, parallelism: parallelism)
+        } else if wantInput {
             let tasks = cg_conv_bwd_data_tasks(&d, f64)
             let dx = [T](unsafeUninitializedCapacity: input.count) { dx, initialized in
                 withRawPointers(weight.scalars, upstream.scalars, []) { w, dy, _ in
@@ -125,6 +130,39 @@ extension Conv {
         }
         let dBias = wantBias ? biasGradient(upstream) : nil
         return (dInput, dWeight, dBias)
+    }
+
+    /// dx of a stride-1 conv as the forward conv of dy with weight
+    /// w'[g·Cg+c, o, p', q'] = w[g·Og+o, c, kh−1−p', kw−1−q'] (groups kept), padding
+    /// (kh−1)·dh − top on top and (kw−1)·dw − left on the left (negative crops), output H×W.
+    static func transposedForward<T: TensorScalar>(weight: Tensor<T>, upstream: Tensor<T>, inputShape: Shape, d: cg_conv, parallelism: Parallelism) -> Tensor<T> {
+        let (o, cg, kh, kw, og) = (d.o, d.cg, d.kh, d.kw, d.og)
+        var flipped = [T](repeating: 0, count: weight.count)
+        weight.scalars.withUnsafeBufferPointer { w in
+            flipped.withUnsafeMutableBufferPointer { f in
+                for g in 0..<d.groups {
+                    for oc in 0..<og {
+                        for c in 0..<cg {
+                            for p in 0..<kh {
+                                for q in 0..<kw {
+                                    f[(((g * cg + c) * og + oc) * kh + (kh - 1 - p)) * kw + (kw - 1 - q)] =
+                                        w[(((g * og + oc) * cg + c) * kh + p) * kw + q]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        _ = o
+        let geometry = Geometry(stride: Spatial(1), dilation: Spatial(d.dh, d.dw),
+                                pads: Pads(top: (kh - 1) * d.dh - d.pt, bottom: inputShape[2] - d.oh + d.pt,
+                                           left: (kw - 1) * d.dw - d.pl, right: inputShape[3] - d.ow + d.pl),
+                                groups: d.groups)
+        let result = fastForward(input: upstream, weight: Tensor(shape: [d.c, og, kh, kw], scalars: flipped),
+                                 bias: nil, geometry: geometry, parallelism: parallelism)
+        precondition(result.shape == inputShape, "transposed conv gave \(result.shape), expected \(inputShape)")
+        return result
     }
 
     /// db[o] = Σ_{n,i,j} dy[n,o,i,j], summed in the order n, i, j (as the reference).
