@@ -3,44 +3,6 @@
 #include <string.h>
 #include <immintrin.h>
 
-/// In-place transpose of a VL × VL block in registers: at each scale s (VL/2 … 1), rows r
-/// and r+s swap their off-diagonal s × s blocks (permutex2var picks lanes from both).
-__attribute__((target("avx512f")))
-static inline void transpose_f32(__m512 *v) {
-    for (int s = 8; s >= 1; s /= 2) {
-        int ia[16], ib[16];
-        for (int l = 0; l < 16; l++) {
-            ia[l] = (l & s) ? 16 + (l - s) : l;
-            ib[l] = (l & s) ? 16 + l : l + s;
-        }
-        __m512i xa = _mm512_loadu_si512(ia), xb = _mm512_loadu_si512(ib);
-        for (int r = 0; r < 16; r++) {
-            if (r & s) continue;
-            __m512 a = v[r], b = v[r + s];
-            v[r] = _mm512_permutex2var_ps(a, xa, b);
-            v[r + s] = _mm512_permutex2var_ps(a, xb, b);
-        }
-    }
-}
-
-__attribute__((target("avx512f")))
-static inline void transpose_f64(__m512d *v) {
-    for (int s = 4; s >= 1; s /= 2) {
-        long long ia[8], ib[8];
-        for (int l = 0; l < 8; l++) {
-            ia[l] = (l & s) ? 8 + (l - s) : l;
-            ib[l] = (l & s) ? 8 + l : l + s;
-        }
-        __m512i xa = _mm512_loadu_si512(ia), xb = _mm512_loadu_si512(ib);
-        for (int r = 0; r < 8; r++) {
-            if (r & s) continue;
-            __m512d a = v[r], b = v[r + s];
-            v[r] = _mm512_permutex2var_pd(a, xa, b);
-            v[r + s] = _mm512_permutex2var_pd(a, xb, b);
-        }
-    }
-}
-
 #define T float
 #define SUF f32
 #define NR CG_NR_F32

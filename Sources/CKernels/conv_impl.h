@@ -345,68 +345,6 @@ static void FN(pack_cols_t)(const cg_conv *d, const T *xg, long col0, long ncols
     }
 }
 
-/// `pack_cols_t` for stride 1 with AVX-512: for each group of VL pixels, the VL-pixel
-/// slices of VL im2col rows are assembled with the tabulated masked loads of
-/// `pack_cols_avx512`, transposed in registers, and stored as VL panel rows. Returns 0
-/// when a group spans more than three output rows.
-__attribute__((target("avx512f")))
-static int FN(pack_cols_t_avx512)(const cg_conv *d, const T *xg, long col0, long ncols, long p0, long kc, T *bp) {
-    enum { MAX_TAPS = 64, SLOTS = 3, MAX_COLS = 8 * NR };
-    const long khkw = d->kh * d->kw, hw = d->h * d->w, npanels = FN(ceil_div)(ncols, NR);
-    if (khkw > MAX_TAPS || ncols > MAX_COLS) return 0;
-    long offset[MAX_TAPS][SLOTS];
-    VMASK mask[MAX_TAPS][SLOTS];
-    long chan[MAX_COLS], tap[MAX_COLS];
-    for (long jj = 0; jj < ncols; jj++) { chan[jj] = (col0 + jj) / khkw; tap[jj] = (col0 + jj) % khkw; }
-    for (long g0 = 0; g0 < kc; g0 += VL) {
-        const long lanes = FN(min)(VL, kc - g0);
-        const long first = p0 + g0, i0 = first / d->ow, j0 = first % d->ow;
-        for (long t = 0; t < khkw; t++) {
-            const long p = t / d->kw, q = t % d->kw;
-            const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
-            int used = 0;
-            for (int e = 0; e < SLOTS; e++) { mask[t][e] = 0; offset[t][e] = 0; }
-            long off = 0, i = i0, j = j0;
-            while (off < lanes) {
-                const long seg = FN(min)(lanes - off, d->ow - j);
-                const long ih = i * d->sh + rowShift;
-                if (ih >= 0 && ih < d->h) {
-                    const long iw = j + colShift;
-                    long lo = off + (iw < 0 ? -iw : 0), hi = off + FN(min)(seg, d->w - iw);
-                    if (hi > lo) {
-                        if (used == SLOTS) return 0;
-                        mask[t][used] = (VMASK)((((VMASKWIDE)1 << (hi - lo)) - 1) << lo);
-                        offset[t][used] = ih * d->w + iw - off;
-                        used++;
-                    }
-                }
-                off += seg; i++; j = 0;
-            }
-        }
-        for (long jr = 0; jr < npanels; jr++) {
-            T *base = bp + jr * kc * NR + g0 * NR;
-            for (long half = 0; half < NR; half += VL) {
-                VTYPE v[VL];
-                for (long u = 0; u < VL; u++) {
-                    const long jj = jr * NR + half + u;
-                    VTYPE x = VZERO();
-                    if (jj < ncols) {
-                        const T *plane = xg + chan[jj] * hw;
-                        const long t = tap[jj];
-                        // Independent zero-masked loads, or-ed (a merge chain serialises them).
-                        x = VOR(VOR(VLOADZ(mask[t][0], plane + offset[t][0]), VLOADZ(mask[t][1], plane + offset[t][1])),
-                                VLOADZ(mask[t][2], plane + offset[t][2]));
-                    }
-                    v[u] = x;
-                }
-                FN(transpose)(v);
-                for (long u = 0; u < lanes; u++) VSTORE(base + u * NR + half, v[u]);
-            }
-        }
-    }
-    return 1;
-}
-
 void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy, T *partials, long task) {
     long khkw = d->kh * d->kw, k = d->cg * khkw, hw = d->h * d->w, P = d->oh * d->ow;
     long ncb = FN(ceil_div)(k, W_COLS), chunks = FN(bwd_weight_chunks)(d);
@@ -421,7 +359,6 @@ void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy
     if (!ap) return;
     T *bp = ap + aCount;
 
-    const int avx512 = d->sw == 1 && cg_isa() == CG_ISA_AVX512;
     int first = 1;
     for (long n = nFirst; n < nEnd; n++) {
         const T *xg = x + (n * d->c + g * d->cg) * hw;
@@ -442,8 +379,9 @@ void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy
                 }
             }
             // B[jr] = kc × NR: B(kk, jj) = col[col0 + jr·NR + jj, p0 + kk].
-            if (!(avx512 && FN(pack_cols_t_avx512)(d, xg, col0, ncols, p0, kc, bp)))
-                FN(pack_cols_t)(d, xg, col0, ncols, p0, kc, bp);
+            // (An AVX-512 version, masked loads plus an in-register transpose, measured
+            // slower than this scalar one: the stores here hit L1 and overlap the loads.)
+            FN(pack_cols_t)(d, xg, col0, ncols, p0, kc, bp);
             for (long jr = 0; jr < npanels; jr++) {
                 long cols = FN(min)(NR, ncols - jr * NR);
                 for (long ir = 0; ir < panels; ir++) {
