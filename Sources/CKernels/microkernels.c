@@ -243,6 +243,13 @@ void *cg_workspace(size_t bytes) {
 void cg_release_workspace(void) { workspace_destroy(&current); }
 size_t cg_workspace_bytes(void) { return current.bytes; }
 
+void cg_keep_heap(void) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 void cg_trim_heap(void) {
 #if defined(__GLIBC__)
     malloc_trim(0);

@@ -88,6 +88,9 @@ long cg_next_task(long *counter);
 
 /// Returns freed heap memory to the system (glibc `malloc_trim`); no-op elsewhere.
 void cg_trim_heap(void);
+/// Serves tensors up to 32 MiB from the heap and keeps freed memory for reuse (glibc
+/// `mallopt`), so repeated runs do not page-fault their tensors in again; no-op elsewhere.
+void cg_keep_heap(void);
 
 /// Releases the calling thread's packing workspace (it is also released at thread exit).
 void cg_release_workspace(void);
