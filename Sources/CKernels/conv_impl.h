@@ -4,7 +4,8 @@
 // Blocking (by shape only, never by thread count):
 // - reduction blocks of at most KC_MAX, split evenly (576 → 3 × 192);
 // - forward and data-backward tasks cover PIX_BLOCK output pixels (a multiple of NR);
-// - weight-backward tasks cover W_COLS weight columns and one fixed chunk of images.
+// - weight-backward tasks cover one fixed chunk of images and an even share (a multiple of
+//   NR, at most W_COLS) of the weight columns: few column blocks, so dy is packed few times.
 
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
@@ -12,7 +13,7 @@
 
 #define KC_MAX 256
 #define PIX_BLOCK (256 / NR * NR)
-#define W_COLS (8 * NR)
+#define W_COLS (16 * NR)
 
 static inline long FN(ceil_div)(long a, long b) { return (a + b - 1) / b; }
 static inline long FN(min)(long a, long b) { return a < b ? a : b; }
@@ -309,6 +310,13 @@ void CAT(cg_conv_bwd_data_task, SUF)(const cg_conv *d, const T *w, const T *dy, 
 
 // MARK: backward to the weight
 
+/// Columns per weight-gradient task: K split evenly into blocks of at most W_COLS,
+/// rounded up to NR.
+static long FN(weight_cols)(long k) {
+    long blocks = FN(ceil_div)(k, W_COLS);
+    return FN(ceil_div)(FN(ceil_div)(k, blocks), NR) * NR;
+}
+
 static long FN(bwd_weight_chunks)(const cg_conv *d) {
     long wcount = d->o * d->cg * d->kh * d->kw, chunks = FN(min)(d->n, 4);
     while (chunks > 1 && chunks * wcount > (1L << 24)) chunks--;
@@ -317,7 +325,7 @@ static long FN(bwd_weight_chunks)(const cg_conv *d) {
 
 static long FN(bwd_weight_tasks)(const cg_conv *d) {
     long k = d->cg * d->kh * d->kw;
-    return FN(bwd_weight_chunks)(d) * d->groups * FN(ceil_div)(k, W_COLS);
+    return FN(bwd_weight_chunks)(d) * d->groups * FN(ceil_div)(k, FN(weight_cols)(k));
 }
 
 /// Packs the transposed im2col block for the weight gradient: NR-column panels (kc × NR)
@@ -347,14 +355,15 @@ static void FN(pack_cols_t)(const cg_conv *d, const T *xg, long col0, long ncols
 
 void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy, T *partials, long task) {
     long khkw = d->kh * d->kw, k = d->cg * khkw, hw = d->h * d->w, P = d->oh * d->ow;
-    long ncb = FN(ceil_div)(k, W_COLS), chunks = FN(bwd_weight_chunks)(d);
+    const long width = FN(weight_cols)(k);
+    long ncb = FN(ceil_div)(k, width), chunks = FN(bwd_weight_chunks)(d);
     long cb = task % ncb, g = (task / ncb) % d->groups, chunk = task / ncb / d->groups;
     long nFirst = chunk * d->n / chunks, nEnd = (chunk + 1) * d->n / chunks;
-    long col0 = cb * W_COLS, ncols = FN(min)(W_COLS, k - col0), npanels = FN(ceil_div)(ncols, NR);
+    long col0 = cb * width, ncols = FN(min)(width, k - col0), npanels = FN(ceil_div)(ncols, NR);
     long panels = FN(ceil_div)(d->og, CG_MR), kcb = FN(block_len)(P);
     T *cpart = partials + chunk * d->o * k + g * d->og * k + col0;
 
-    size_t aCount = (size_t)panels * CG_MR * kcb, bCount = (size_t)kcb * W_COLS;
+    size_t aCount = (size_t)panels * CG_MR * kcb, bCount = (size_t)kcb * width;
     T *ap = cg_workspace((aCount + bCount) * sizeof(T));
     if (!ap) return;
     T *bp = ap + aCount;
