@@ -173,6 +173,61 @@ static inline T FN(window_sum)(const T *xp, long base, long w, long ni, long nj,
     return FN(pairwise)(taps, k);
 }
 
+// MARK: AVX-512 rows for the common average pools (2×2 and 3×3, stride 2, no dilation)
+//
+// VL outputs at a time from full-width loads: the even and odd columns of a row are
+// separated with a two-source permute. Each output's taps are added in exactly the
+// reference's order (NumPy's pairwise order for 9 taps, a plain sum for 4), so the bits
+// do not change; the kernels only run on interior windows.
+
+/// Lanes l of the VL-wide window: x[2l + shift] for l < VL, from a row starting at `src`
+/// (reads src[shift … shift + 2·VL − 2], never past it).
+__attribute__((target("avx512f")))
+static inline VTYPE FN(strided_taps)(const T *src, long shift) {
+    VIDX even = VEVEN();
+    VTYPE lo = VLOADU(src + shift);
+    VTYPE hi = VLOADZ((VMASK)(VFULL >> 1), src + shift + VL);   // lanes VL … 2VL−2
+    return VPERM2(lo, even, hi);
+}
+
+/// outputs y[0 … VL) of a 2×2/2 or 3×3/2 window row whose first tap column is src (row
+/// stride w), divided by `divisor`.
+__attribute__((target("avx512f")))
+static void FN(avg_rows_avx512)(const T *src, long w, long k, T divisor, T *y) {
+    VTYPE a[9];
+    for (long i = 0; i < k; i++)
+        for (long j = 0; j < k; j++) a[i * k + j] = FN(strided_taps)(src + i * w, j);
+    VTYPE sum;
+    if (k == 2) {
+        sum = VADD(VADD(VADD(VADD(VZERO(), a[0]), a[1]), a[2]), a[3]);   // n < 8: plain, from 0
+    } else {
+        sum = VADD(VADD(VADD(a[0], a[1]), VADD(a[2], a[3])), VADD(VADD(a[4], a[5]), VADD(a[6], a[7])));
+        sum = VADD(sum, a[8]);
+    }
+    VSTOREU(y, VDIV(sum, VSET1(divisor)));
+}
+
+/// The reference's scatter of VL shares (outputs q0 … q0+VL−1) into one input row of a
+/// 2×2/2 or 3×3/2 window: cells 2q+j += share[q]. For 3×3, an even cell 2m gets share[m−1]
+/// (tap j = 2) before share[m] (tap j = 0), the reference's ascending-output order; the
+/// last cell, 2·VL, gets only its j = 2 share here (its j = 0 share comes with the next
+/// outputs). Adding +0 to the other lanes leaves them unchanged: a cell that starts at +0
+/// and only has values added can never hold −0.
+__attribute__((target("avx512f")))
+static void FN(avg_scatter_avx512)(T *row, long k, const T *share) {
+    const VTYPE s = VLOADU(share);
+    const VIDX d0 = VDUP(0), d1 = VDUP(VL / 2);                 // lane m: share[m/2 (+VL/2)]
+    VTYPE r0 = VLOADU(row), r1 = VLOADU(row + VL);
+    if (k == 3) {
+        const VIDX a0 = VDUP(-1), a1 = VDUP(VL / 2 - 1);        // lane m: share[m/2 − 1 (+VL/2)]
+        r0 = VMASKADD(r0, (VMASK)(VEVENLANES & ~(VMASK)1), r0, VPERM1(a0, s));
+        r1 = VMASKADD(r1, (VMASK)VEVENLANES, r1, VPERM1(a1, s));
+        row[2 * VL] += share[VL - 1];
+    }
+    VSTOREU(row, VADD(r0, VPERM1(d0, s)));
+    VSTOREU(row + VL, VADD(r1, VPERM1(d1, s)));
+}
+
 void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, long end) {
     const long h = p->h, w = p->w, oh = p->oh, ow = p->ow, kh = p->kh, kw = p->kw;
     const long sh = p->sh, sw = p->sw, dh = p->dh, dw = p->dw, pt = p->pt, pl = p->pl;
@@ -182,6 +237,7 @@ void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, lo
     // Interior columns keep eight running sums per output (NumPy's pairwise order for
     // 8..128 taps), taps outermost; other windows gather and sum one by one.
     T *acc = ow <= 1024 ? malloc((size_t)(8 * ow) * sizeof(T)) : NULL;
+    const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);
     T small[64], *taps = kh * kw <= 64 ? small : malloc((size_t)(kh * kw) * sizeof(T));
     if (!taps) { free(acc); return; }
     for (long plane = first; plane < end; plane++) {
@@ -193,8 +249,12 @@ void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, lo
             const long rowBase = (r * sh - pt + i0 * dh) * w;
             T *sum = yp + r * ow;
             const long n = ni * kw, whole = n - n % 8;
-            long lo = qa, hi = qb;
-            if (n > 128 || (n >= 8 && !acc)) lo = hi = 0;   // all per output
+            long lo = qa, hi = qb, qv = qa;
+            if (vectorRows && ni == kh)
+                for (; qv + VL <= qb; qv += VL)
+                    FN(avg_rows_avx512)(xp + rowBase + 2 * qv - pl, w, kw, (T)(kh * kw), sum + qv);
+            lo = qv;
+            if (n > 128 || (n >= 8 && !acc)) lo = hi = qv;   // the rest per output
             if (lo < hi) {
                 long t = 0;
                 if (n < 8)
@@ -217,6 +277,7 @@ void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, lo
                     }
             }
             for (long q = 0; q < ow; q++) {
+                if (q == qa && qv > qa) { q = qv - 1; continue; }   // done, divided, above
                 long j0, nj;
                 FN(axis_taps)(q, sw, dw, kw, pl, w, &j0, &nj);
                 if (q < lo || q >= hi)
@@ -242,6 +303,9 @@ void CAT(cg_avgpool_bwd, SUF)(const cg_pool *p, const T *dy, T *dx, long first, 
     const long inPlane = h * w, outPlane = oh * ow;
     T *share = malloc((size_t)ow * sizeof(T));
     if (!share) return;
+    long qa, qb;
+    FN(interior_columns)(ow, w, kw, sw, dw, pl, &qa, &qb);
+    const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);
     for (long plane = first; plane < end; plane++) {
         T *dxp = dx + plane * inPlane;
         const T *dyp = dy + plane * outPlane;
@@ -251,7 +315,13 @@ void CAT(cg_avgpool_bwd, SUF)(const cg_pool *p, const T *dy, T *dx, long first, 
             FN(axis_taps)(r, sh, dh, kh, pt, h, &i0, &ni);
             const long rowBase = (r * sh - pt + i0 * dh) * w;
             int zero = 0;
+            // Interior windows of a full row all divide by kh·kw (with or without
+            // count_include_pad): no per-output tap counting there.
+            const long fullFrom = ni == kh ? qa : 0, fullTo = ni == kh ? qb : 0;
+            const T fullDivisor = (T)(kh * kw);
+            for (long q = fullFrom; q < fullTo; q++) share[q] = dyp[r * ow + q] / fullDivisor;
             for (long q = 0; q < ow; q++) {
+                if (q == fullFrom && fullTo > fullFrom) { q = fullTo - 1; continue; }
                 long j0, nj;
                 FN(axis_taps)(q, sw, dw, kw, pl, w, &j0, &nj);
                 long div = FN(divisor)(p, r, q, ni, nj);
@@ -271,15 +341,31 @@ void CAT(cg_avgpool_bwd, SUF)(const cg_pool *p, const T *dy, T *dx, long first, 
             // most one tap row i from output row r, and its contributions from that row come
             // in ascending q exactly when j descends; so this order gives the same bits while
             // the q loop runs without conflicts.
+            // With the AVX-512 rows, outputs [qa, qv) go in vector chunks between the ones
+            // before and after them; a cell shared across the cuts still gets its shares in
+            // ascending output order.
+            long qv = qa;
+            if (vectorRows && ni == kh) qv = qa + (qb - qa) / VL * VL;
             for (long i = 0; i < ni; i++) {
                 T *row = dxp + rowBase + i * dh * w;
-                for (long j = kw - 1; j >= 0; j--) {
-                    const long offset = j * dw - pl;   // column = q·sw + offset
-                    long qlo = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
-                    long qhi = w - offset > 0 ? (w - offset + sw - 1) / sw : 0;
-                    if (qhi > ow) qhi = ow;
-                    T *restrict dst = row + offset;
-                    for (long q = qlo; q < qhi; q++) dst[q * sw] += share[q];
+                const long ranges[3][2] = {{0, qa < qv ? qa : ow}, {qa, qv}, {qv, qa < qv ? ow : 0}};
+                for (int part = 0; part < 3; part++) {
+                    const long from = ranges[part][0], to = ranges[part][1];
+                    if (from >= to) continue;
+                    if (part == 1) {
+                        for (long q = from; q < to; q += VL) FN(avg_scatter_avx512)(row + q * 2 - pl, kw, share + q);
+                        continue;
+                    }
+                    for (long j = kw - 1; j >= 0; j--) {
+                        const long offset = j * dw - pl;   // column = q·sw + offset
+                        long qlo = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
+                        long qhi = w - offset > 0 ? (w - offset + sw - 1) / sw : 0;
+                        if (qhi > ow) qhi = ow;
+                        if (qlo < from) qlo = from;
+                        if (qhi > to) qhi = to;
+                        T *restrict dst = row + offset;
+                        for (long q = qlo; q < qhi; q++) dst[q * sw] += share[q];
+                    }
                 }
             }
         }

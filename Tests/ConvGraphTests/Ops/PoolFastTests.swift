@@ -20,6 +20,12 @@ import Testing
         ([1, 3, 5, 5], G(mode: .average, window: Spatial(5), stride: Spatial(1))),           // global, 25 taps: pairwise order
         ([1, 2, 12, 12], G(mode: .average, window: Spatial(12), stride: Spatial(1))),        // 144 taps: pairwise recursion
         ([4, 16, 33, 31], G(mode: .max, window: Spatial(3), stride: Spatial(2), pads: Pads(1))), // several tasks
+        // Wide rows: the AVX-512 average rows (2×2/2 and 3×3/2) in vector chunks, with edges.
+        ([2, 3, 9, 75], G(mode: .average, window: Spatial(3), stride: Spatial(2))),
+        ([2, 3, 9, 75], G(mode: .average, window: Spatial(3), stride: Spatial(2), pads: Pads(1))),
+        ([2, 3, 9, 76], G(mode: .average, window: Spatial(3), stride: Spatial(2), pads: Pads(1), countIncludePad: true)),
+        ([2, 3, 8, 70], G(mode: .average, window: Spatial(2), stride: Spatial(2))),
+        ([2, 3, 8, 69], G(mode: .average, window: Spatial(2), stride: Spatial(2), pads: Pads(top: 1, bottom: 0, left: 1, right: 0))),
     ]
 
     static func input<T: TensorScalar>(_ shape: Shape, seed: UInt32, specials: Bool) -> Tensor<T> {
@@ -60,6 +66,21 @@ import Testing
     }
 
     @Test func float64SameBitsAsReference() { check(Double.self) }
+
+    /// Sums of −0 taps are +0 in the reference (it starts from 0 below 8 taps); the vector
+    /// rows must agree, forward and backward.
+    @Test func negativeZerosKeepTheirBits() {
+        for window in [2, 3] {
+            let g = G(mode: .average, window: Spatial(window), stride: Spatial(2))
+            let x = Tensor<Float>(repeating: -0.0, shape: [1, 2, 7, 80])
+            let reference = Pool.referenceForward(input: x, geometry: g)
+            let fast = Pool.fastForward(input: x, geometry: g, parallelism: .serial)
+            #expect(Self.same(fast.output, reference.output))
+            let dy = Tensor<Float>(repeating: -0.0, shape: reference.output.shape)
+            #expect(Self.same(Pool.fastBackward(upstream: dy, inputShape: x.shape, argmax: nil, geometry: g, parallelism: .serial),
+                              Pool.referenceBackward(upstream: dy, inputShape: x.shape, argmax: nil, geometry: g)))
+        }
+    }
     @Test func float32SameBitsAsReference() { check(Float.self) }
 }
 
