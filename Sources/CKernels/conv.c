@@ -3,6 +3,13 @@
 #include <string.h>
 #include <immintrin.h>
 
+__attribute__((target("avx512f"))) static inline __m512i even_idx_f32(void) {
+    return _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+}
+__attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
+    return _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+}
+
 #define T float
 #define SUF f32
 #define NR CG_NR_F32
@@ -15,6 +22,9 @@
 #define VTYPE __m512
 #define VLOADMERGE _mm512_mask_loadu_ps
 #define VLOADZ _mm512_maskz_loadu_ps
+#define VIDX __m512i
+#define VEVENIDX even_idx_f32
+#define VPERM2 _mm512_permutex2var_ps
 #define VOR(a, b) _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)))
 #include "conv_impl.h"
 #undef VL
@@ -25,6 +35,8 @@
 #undef VTYPE
 #undef VLOADMERGE
 #undef VLOADZ
+#undef VEVENIDX
+#undef VPERM2
 #undef VOR
 #undef T
 #undef SUF
@@ -43,6 +55,8 @@
 #define VTYPE __m512d
 #define VLOADMERGE _mm512_mask_loadu_pd
 #define VLOADZ _mm512_maskz_loadu_pd
+#define VEVENIDX even_idx_f64
+#define VPERM2 _mm512_permutex2var_pd
 #define VOR(a, b) _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(a), _mm512_castpd_si512(b)))
 #include "conv_impl.h"
 #undef T

@@ -200,6 +200,72 @@ static int FN(pack_cols_avx512)(const cg_conv *d, const T *xg, long k0, long kc,
     return 1;
 }
 
+/// `pack_cols_avx512` for stride 2: a segment's lanes read every other column, so each
+/// slot loads the 2·VL columns under a register (zero-masked to the segment's valid even
+/// columns) and keeps the even ones with a two-source permute.
+__attribute__((target("avx512f")))
+static int FN(pack_cols_s2_avx512)(const cg_conv *d, const T *xg, long k0, long kc, long pix0, long nb, T *bp) {
+    enum { MAX_TAPS = 64, SLOTS = 3 };
+    const long khkw = d->kh * d->kw, hw = d->h * d->w, npanels = FN(ceil_div)(nb, NR);
+    if (khkw > MAX_TAPS || NR != 2 * VL) return 0;
+    long offset[MAX_TAPS][2][SLOTS];
+    VMASK maskLo[MAX_TAPS][2][SLOTS], maskHi[MAX_TAPS][2][SLOTS];
+    const VIDX even = VEVENIDX();
+    const long c0 = k0 / khkw, t0 = k0 % khkw;
+    for (long jr = 0; jr < npanels; jr++) {
+        const long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
+        const long i0 = first / d->ow, j0 = first % d->ow;
+        for (long t = 0; t < khkw; t++) {
+            const long p = t / d->kw, q = t % d->kw;
+            const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
+            int used[2] = {0, 0};
+            for (int h = 0; h < 2; h++)
+                for (int e = 0; e < SLOTS; e++) { maskLo[t][h][e] = maskHi[t][h][e] = 0; offset[t][h][e] = 0; }
+            long off = 0, i = i0, j = j0;
+            while (off < cols) {
+                const long seg = FN(min)(cols - off, d->ow - j);
+                const long ih = i * d->sh + rowShift;
+                if (ih >= 0 && ih < d->h) {
+                    const long iw = 2 * j + colShift;   // lane off+u reads column iw+2u
+                    long lo = off + (iw < 0 ? (-iw + 1) / 2 : 0);
+                    long hi = off + FN(min)(seg, d->w - iw > 0 ? (d->w - iw + 1) / 2 : 0);
+                    for (int h = 0; h < 2; h++) {
+                        long a = lo > h * VL ? lo : h * VL, b = hi < (h + 1) * VL ? hi : (h + 1) * VL;
+                        if (b <= a) continue;
+                        if (used[h] == SLOTS) return 0;
+                        VMASKWIDE bitsLo = 0, bitsHi = 0;
+                        for (long l = a - h * VL; l < b - h * VL; l++) {
+                            if (2 * l < VL) bitsLo |= (VMASKWIDE)1 << (2 * l);
+                            else bitsHi |= (VMASKWIDE)1 << (2 * l - VL);
+                        }
+                        maskLo[t][h][used[h]] = (VMASK)bitsLo;
+                        maskHi[t][h][used[h]] = (VMASK)bitsHi;
+                        offset[t][h][used[h]] = ih * d->w + iw + 2 * (h * VL - off);
+                        used[h]++;
+                    }
+                }
+                off += seg; i++; j = 0;
+            }
+        }
+        T *dst = bp + jr * kc * NR;
+        long c = c0, t = t0;
+        for (long kk = 0; kk < kc; kk++, dst += NR) {
+            const T *plane = xg + c * hw;
+            for (int h = 0; h < 2; h++) {
+                VTYPE v = VZERO();
+                for (int e = 0; e < SLOTS; e++) {
+                    if (!(maskLo[t][h][e] | maskHi[t][h][e])) continue;
+                    const T *src = plane + offset[t][h][e];
+                    v = VOR(v, VPERM2(VLOADZ(maskLo[t][h][e], src), even, VLOADZ(maskHi[t][h][e], src + VL)));
+                }
+                VSTORE(dst + h * VL, v);
+            }
+            if (++t == khkw) { t = 0; c++; }
+        }
+    }
+    return 1;
+}
+
 void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, const T *bias, T *y, long task) {
     long npb = FN(fwd_pixel_blocks)(d);
     long pb = task % npb, g = (task / npb) % d->groups, n = task / npb / d->groups;
@@ -211,10 +277,10 @@ void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, c
     T *yg = y + (n * d->o + g * d->og) * P;
     T *bp = cg_workspace((size_t)kcb * PIX_BLOCK * sizeof(T));
     if (!bp) return;
-    const int avx512 = d->sw == 1 && cg_isa() == CG_ISA_AVX512;
+    const int avx512 = (d->sw == 1 || d->sw == 2) && cg_isa() == CG_ISA_AVX512;
     for (long k0 = 0; k0 < k; k0 += kcb) {
         long kc = FN(min)(kcb, k - k0);
-        if (!(avx512 && FN(pack_cols_avx512)(d, xg, k0, kc, pix0, nb, bp)))
+        if (!(avx512 && (d->sw == 1 ? FN(pack_cols_avx512) : FN(pack_cols_s2_avx512))(d, xg, k0, kc, pix0, nb, bp)))
             FN(pack_cols)(d, xg, k0, kc, pix0, nb, bp);
         for (long jr = 0; jr < npanels; jr++) {
             long cols = FN(min)(NR, nb - jr * NR);

@@ -32,6 +32,9 @@ import Testing
         Case(x: [5, 3, 6, 7], w: [33, 3, 5, 5], geometry: g(pads: (4, 4, 4, 4))),                // more pad than image, 5 chunks of dw
         Case(x: [2, 16, 7, 7], w: [24, 16, 1, 1], geometry: g(stride: (2, 2))),                   // strided 1×1
         Case(x: [1, 2, 3, 50], w: [3, 2, 3, 1], geometry: g(pads: (1, 1, 0, 0), groups: 1)),      // one output row spans panels
+        Case(x: [2, 5, 21, 70], w: [7, 5, 5, 5], geometry: g(stride: (2, 2), pads: (2, 2, 2, 2))), // stride-2 packing, wide rows
+        Case(x: [1, 3, 15, 41], w: [4, 3, 3, 3], geometry: g(stride: (1, 2), dilation: (1, 2), pads: (1, 1, 0, 3))), // stride 2, dilated
+        Case(x: [2, 4, 9, 19], w: [6, 2, 3, 3], geometry: g(stride: (2, 2), pads: (1, 0, 1, 0), groups: 2)), // stride 2, narrow rows, groups
     ]
 
     static func random<T: TensorScalar>(_ shape: Shape, seed: UInt32) -> Tensor<T> {
