@@ -139,50 +139,68 @@ static void FN(pack_cols)(const cg_conv *d, const T *xg, long k0, long kc, long 
     }
 }
 
+/// The masked loads that assemble one panel row for tap t (stride sw = 1 or 2), per
+/// register half h and slot e (at most three: a register spans at most three output rows):
+/// lane mask (for stride 2, of the even columns of the first VL), high mask (stride 2: of
+/// the next VL columns) and the offset in the plane of the column read by lane 0. Depends
+/// on the panel and the tap only, not on the channel. Returns 0 when three slots are not
+/// enough (outputs narrower than VL/2).
+__attribute__((target("avx512f")))
+static int FN(panel_loads)(const cg_conv *d, long t, long i0, long j0, long cols,
+                           long offset[2][3], VMASK mask[2][3], VMASK maskHi[2][3]) {
+    const long sw = d->sw, p = t / d->kw, q = t % d->kw;
+    const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
+    int used[2] = {0, 0};
+    for (int h = 0; h < 2; h++)
+        for (int e = 0; e < 3; e++) { mask[h][e] = maskHi[h][e] = 0; offset[h][e] = 0; }
+    long off = 0, i = i0, j = j0;
+    while (off < cols) {
+        const long seg = FN(min)(cols - off, d->ow - j);
+        const long ih = i * d->sh + rowShift;
+        if (ih >= 0 && ih < d->h) {
+            // Lane off+u reads column iw + sw·u; keep the lanes inside the row.
+            const long iw = sw * j + colShift;
+            long lo = off + (iw < 0 ? (-iw + sw - 1) / sw : 0);
+            long hi = off + FN(min)(seg, d->w - iw > 0 ? (d->w - iw + sw - 1) / sw : 0);
+            for (int h = 0; h < 2; h++) {
+                long a = lo > h * VL ? lo : h * VL, b = hi < (h + 1) * VL ? hi : (h + 1) * VL;
+                if (b <= a) continue;
+                if (used[h] == 3) return 0;
+                VMASKWIDE bits = 0, bitsHi = 0;
+                for (long l = a - h * VL; l < b - h * VL; l++) {
+                    if (sw * l < VL) bits |= (VMASKWIDE)1 << (sw * l);
+                    else bitsHi |= (VMASKWIDE)1 << (sw * l - VL);
+                }
+                mask[h][used[h]] = (VMASK)bits;
+                maskHi[h][used[h]] = (VMASK)bitsHi;
+                offset[h][used[h]] = ih * d->w + iw + sw * (h * VL - off);
+                used[h]++;
+            }
+        }
+        off += seg; i++; j = 0;
+    }
+    return 1;
+}
+
 /// `pack_cols` for stride 1 with AVX-512. A panel row (NR values in two registers) is
-/// assembled from its row segments with merge-masked loads (masked-off lanes read as 0 and
-/// touch no memory) and stored whole. Which loads a row needs depends on the panel and the
-/// tap (p, q) only, not on the channel, so they are tabulated once per panel and tap and
-/// replayed for every channel: three loads per register, unused ones with an empty mask.
-/// (Scalar loops, masked stores and per-row segment logic were each several times slower;
-/// packing was a third of the forward pass.) Returns 0, packing nothing useful, when a
-/// register spans more than three output rows (outputs narrower than VL/2).
+/// assembled from its row segments with zero-masked loads (masked-off lanes read as 0 and
+/// touch no memory), or-ed, and stored whole. The loads are tabulated once per panel and
+/// tap (`panel_loads`) and replayed for every channel: three per register, unused ones with
+/// an empty mask. (Scalar loops, masked stores, merge-masked chains and per-row segment
+/// logic were each slower; packing was a third of the forward pass.) Returns 0, packing
+/// nothing useful, when the table cannot describe a panel.
 __attribute__((target("avx512f")))
 static int FN(pack_cols_avx512)(const cg_conv *d, const T *xg, long k0, long kc, long pix0, long nb, T *bp) {
-    enum { MAX_TAPS = 64, SLOTS = 3 };
+    enum { MAX_TAPS = 64 };
     const long khkw = d->kh * d->kw, hw = d->h * d->w, npanels = FN(ceil_div)(nb, NR);
     if (khkw > MAX_TAPS || NR != 2 * VL) return 0;
-    long offset[MAX_TAPS][2][SLOTS];
-    VMASK mask[MAX_TAPS][2][SLOTS];
+    long offset[MAX_TAPS][2][3];
+    VMASK mask[MAX_TAPS][2][3], unused[2][3];
     const long c0 = k0 / khkw, t0 = k0 % khkw;
     for (long jr = 0; jr < npanels; jr++) {
         const long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
-        const long i0 = first / d->ow, j0 = first % d->ow;
-        for (long t = 0; t < khkw; t++) {
-            const long p = t / d->kw, q = t % d->kw;
-            const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
-            int used[2] = {0, 0};
-            for (int h = 0; h < 2; h++)
-                for (int e = 0; e < SLOTS; e++) { mask[t][h][e] = 0; offset[t][h][e] = 0; }
-            long off = 0, i = i0, j = j0;
-            while (off < cols) {
-                const long seg = FN(min)(cols - off, d->ow - j);
-                const long ih = i * d->sh + rowShift;
-                if (ih >= 0 && ih < d->h) {
-                    const long iw = j + colShift;   // stride 1: lane off+u reads column iw+u
-                    long lo = off + (iw < 0 ? -iw : 0), hi = off + FN(min)(seg, d->w - iw);
-                    for (int h = 0; h < 2; h++) {
-                        long a = lo > h * VL ? lo : h * VL, b = hi < (h + 1) * VL ? hi : (h + 1) * VL;
-                        if (b <= a) continue;
-                        if (used[h] == SLOTS) return 0;
-                        mask[t][h][used[h]] = (VMASK)((((VMASKWIDE)1 << (b - a)) - 1) << (a - h * VL));
-                        offset[t][h][used[h]] = ih * d->w + iw + h * VL - off;
-                        used[h]++;
-                    }
-                }
-                off += seg; i++; j = 0;
-            }
-        }
+        for (long t = 0; t < khkw; t++)
+            if (!FN(panel_loads)(d, t, first / d->ow, first % d->ow, cols, offset[t], mask[t], unused)) return 0;
         T *dst = bp + jr * kc * NR;
         long c = c0, t = t0;
         for (long kk = 0; kk < kc; kk++, dst += NR) {
@@ -200,60 +218,29 @@ static int FN(pack_cols_avx512)(const cg_conv *d, const T *xg, long k0, long kc,
     return 1;
 }
 
-/// `pack_cols_avx512` for stride 2: a segment's lanes read every other column, so each
-/// slot loads the 2·VL columns under a register (zero-masked to the segment's valid even
-/// columns) and keeps the even ones with a two-source permute.
+/// `pack_cols_avx512` for stride 2: each slot loads the 2·VL columns under a register and
+/// a two-source permute keeps the even ones. (Kept apart from the stride-1 replay: one
+/// loop for both measured 7 % slower here.)
 __attribute__((target("avx512f")))
 static int FN(pack_cols_s2_avx512)(const cg_conv *d, const T *xg, long k0, long kc, long pix0, long nb, T *bp) {
-    enum { MAX_TAPS = 64, SLOTS = 3 };
+    enum { MAX_TAPS = 64 };
     const long khkw = d->kh * d->kw, hw = d->h * d->w, npanels = FN(ceil_div)(nb, NR);
     if (khkw > MAX_TAPS || NR != 2 * VL) return 0;
-    long offset[MAX_TAPS][2][SLOTS];
-    VMASK maskLo[MAX_TAPS][2][SLOTS], maskHi[MAX_TAPS][2][SLOTS];
+    long offset[MAX_TAPS][2][3];
+    VMASK maskLo[MAX_TAPS][2][3], maskHi[MAX_TAPS][2][3];
     const VIDX even = VEVENIDX();
     const long c0 = k0 / khkw, t0 = k0 % khkw;
     for (long jr = 0; jr < npanels; jr++) {
         const long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
-        const long i0 = first / d->ow, j0 = first % d->ow;
-        for (long t = 0; t < khkw; t++) {
-            const long p = t / d->kw, q = t % d->kw;
-            const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
-            int used[2] = {0, 0};
-            for (int h = 0; h < 2; h++)
-                for (int e = 0; e < SLOTS; e++) { maskLo[t][h][e] = maskHi[t][h][e] = 0; offset[t][h][e] = 0; }
-            long off = 0, i = i0, j = j0;
-            while (off < cols) {
-                const long seg = FN(min)(cols - off, d->ow - j);
-                const long ih = i * d->sh + rowShift;
-                if (ih >= 0 && ih < d->h) {
-                    const long iw = 2 * j + colShift;   // lane off+u reads column iw+2u
-                    long lo = off + (iw < 0 ? (-iw + 1) / 2 : 0);
-                    long hi = off + FN(min)(seg, d->w - iw > 0 ? (d->w - iw + 1) / 2 : 0);
-                    for (int h = 0; h < 2; h++) {
-                        long a = lo > h * VL ? lo : h * VL, b = hi < (h + 1) * VL ? hi : (h + 1) * VL;
-                        if (b <= a) continue;
-                        if (used[h] == SLOTS) return 0;
-                        VMASKWIDE bitsLo = 0, bitsHi = 0;
-                        for (long l = a - h * VL; l < b - h * VL; l++) {
-                            if (2 * l < VL) bitsLo |= (VMASKWIDE)1 << (2 * l);
-                            else bitsHi |= (VMASKWIDE)1 << (2 * l - VL);
-                        }
-                        maskLo[t][h][used[h]] = (VMASK)bitsLo;
-                        maskHi[t][h][used[h]] = (VMASK)bitsHi;
-                        offset[t][h][used[h]] = ih * d->w + iw + 2 * (h * VL - off);
-                        used[h]++;
-                    }
-                }
-                off += seg; i++; j = 0;
-            }
-        }
+        for (long t = 0; t < khkw; t++)
+            if (!FN(panel_loads)(d, t, first / d->ow, first % d->ow, cols, offset[t], maskLo[t], maskHi[t])) return 0;
         T *dst = bp + jr * kc * NR;
         long c = c0, t = t0;
         for (long kk = 0; kk < kc; kk++, dst += NR) {
             const T *plane = xg + c * hw;
             for (int h = 0; h < 2; h++) {
                 VTYPE v = VZERO();
-                for (int e = 0; e < SLOTS; e++) {
+                for (int e = 0; e < 3; e++) {
                     if (!(maskLo[t][h][e] | maskHi[t][h][e])) continue;
                     const T *src = plane + offset[t][h][e];
                     v = VOR(v, VPERM2(VLOADZ(maskLo[t][h][e], src), even, VLOADZ(maskHi[t][h][e], src + VL)));

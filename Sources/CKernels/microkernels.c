@@ -10,159 +10,71 @@
 #endif
 #include <immintrin.h>
 
-// MARK: portable
+// MARK: the kernels, instantiated for float and double (ukr_impl.h)
 
-static void ukr_f32_portable(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    float acc[CG_MR][CG_NR_F32];
-    memset(acc, 0, sizeof acc);
-    for (long k = 0; k < kc; k++)
-        for (int i = 0; i < CG_MR; i++)
-            for (int j = 0; j < CG_NR_F32; j++)
-                acc[i][j] = fmaf(a[k * CG_MR + i], b[k * CG_NR_F32 + j], acc[i][j]);
-    for (int i = 0; i < CG_MR; i++)
-        for (int j = 0; j < CG_NR_F32; j++)
-            c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
-}
-
-static void ukr_f64_portable(long kc, const double *a, const double *b, double *c, long ldc, int accumulate) {
-    double acc[CG_MR][CG_NR_F64];
-    memset(acc, 0, sizeof acc);
-    for (long k = 0; k < kc; k++)
-        for (int i = 0; i < CG_MR; i++)
-            for (int j = 0; j < CG_NR_F64; j++)
-                acc[i][j] = fma(a[k * CG_MR + i], b[k * CG_NR_F64 + j], acc[i][j]);
-    for (int i = 0; i < CG_MR; i++)
-        for (int j = 0; j < CG_NR_F64; j++)
-            c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
-}
-
-// MARK: AVX-512: 8 rows × 2 vectors, 16 accumulators
-
-#define ROW512(T, i) \
-    { V ai = SET1(a[i]); c##i##0 = FMA(ai, b0, c##i##0); c##i##1 = FMA(ai, b1, c##i##1); }
-#define STORE512(i) \
-    { T *r = c + (i) * ldc; \
-      if (accumulate) { STORE(r, ADD(LOAD(r), c##i##0)); STORE(r + L, ADD(LOAD(r + L), c##i##1)); } \
-      else { STORE(r, c##i##0); STORE(r + L, c##i##1); } }
-
-#define V __m512
 #define T float
-#define L 16
-#define SET1 _mm512_set1_ps
-#define FMA _mm512_fmadd_ps
-#define LOAD _mm512_loadu_ps
-#define STORE _mm512_storeu_ps
-#define ADD _mm512_add_ps
-#define ZERO _mm512_setzero_ps
-__attribute__((target("avx512f")))
-static void ukr_f32_avx512(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    V c00 = ZERO(), c01 = ZERO(), c10 = ZERO(), c11 = ZERO(), c20 = ZERO(), c21 = ZERO(), c30 = ZERO(), c31 = ZERO();
-    V c40 = ZERO(), c41 = ZERO(), c50 = ZERO(), c51 = ZERO(), c60 = ZERO(), c61 = ZERO(), c70 = ZERO(), c71 = ZERO();
-    for (long k = 0; k < kc; k++) {
-        V b0 = LOAD(b), b1 = LOAD(b + L);
-        ROW512(T, 0) ROW512(T, 1) ROW512(T, 2) ROW512(T, 3) ROW512(T, 4) ROW512(T, 5) ROW512(T, 6) ROW512(T, 7)
-        a += CG_MR; b += 2 * L;
-    }
-    STORE512(0) STORE512(1) STORE512(2) STORE512(3) STORE512(4) STORE512(5) STORE512(6) STORE512(7)
-}
-#undef V
+#define SUF f32
+#define NR CG_NR_F32
+#define SFMA fmaf
+#define V512 __m512
+#define L512 16
+#define SET1_512 _mm512_set1_ps
+#define FMA_512 _mm512_fmadd_ps
+#define LOAD_512 _mm512_loadu_ps
+#define STORE_512 _mm512_storeu_ps
+#define ADD_512 _mm512_add_ps
+#define ZERO_512 _mm512_setzero_ps
+#define V256 __m256
+#define L256 8
+#define SET1_256 _mm256_set1_ps
+#define FMA_256 _mm256_fmadd_ps
+#define LOAD_256 _mm256_loadu_ps
+#define STORE_256 _mm256_storeu_ps
+#define ADD_256 _mm256_add_ps
+#define ZERO_256 _mm256_setzero_ps
+#include "ukr_impl.h"
 #undef T
-#undef L
-#undef SET1
-#undef FMA
-#undef LOAD
-#undef STORE
-#undef ADD
-#undef ZERO
+#undef SUF
+#undef NR
+#undef SFMA
+#undef V512
+#undef L512
+#undef SET1_512
+#undef FMA_512
+#undef LOAD_512
+#undef STORE_512
+#undef ADD_512
+#undef ZERO_512
+#undef V256
+#undef L256
+#undef SET1_256
+#undef FMA_256
+#undef LOAD_256
+#undef STORE_256
+#undef ADD_256
+#undef ZERO_256
 
-#define V __m512d
 #define T double
-#define L 8
-#define SET1 _mm512_set1_pd
-#define FMA _mm512_fmadd_pd
-#define LOAD _mm512_loadu_pd
-#define STORE _mm512_storeu_pd
-#define ADD _mm512_add_pd
-#define ZERO _mm512_setzero_pd
-__attribute__((target("avx512f")))
-static void ukr_f64_avx512(long kc, const double *a, const double *b, double *c, long ldc, int accumulate) {
-    V c00 = ZERO(), c01 = ZERO(), c10 = ZERO(), c11 = ZERO(), c20 = ZERO(), c21 = ZERO(), c30 = ZERO(), c31 = ZERO();
-    V c40 = ZERO(), c41 = ZERO(), c50 = ZERO(), c51 = ZERO(), c60 = ZERO(), c61 = ZERO(), c70 = ZERO(), c71 = ZERO();
-    for (long k = 0; k < kc; k++) {
-        V b0 = LOAD(b), b1 = LOAD(b + L);
-        ROW512(T, 0) ROW512(T, 1) ROW512(T, 2) ROW512(T, 3) ROW512(T, 4) ROW512(T, 5) ROW512(T, 6) ROW512(T, 7)
-        a += CG_MR; b += 2 * L;
-    }
-    STORE512(0) STORE512(1) STORE512(2) STORE512(3) STORE512(4) STORE512(5) STORE512(6) STORE512(7)
-}
-#undef V
-#undef T
-#undef L
-#undef SET1
-#undef FMA
-#undef LOAD
-#undef STORE
-#undef ADD
-#undef ZERO
-
-// MARK: AVX2: the same tile in four passes of 4 rows × 2 vectors (8 accumulators), so
-// nothing spills from the 16 ymm registers.
-
-#define ROW256(i) \
-    { V ai = SET1(ap[i]); c##i##0 = FMA(ai, b0, c##i##0); c##i##1 = FMA(ai, b1, c##i##1); }
-#define STORE256(i) \
-    { T *r = c + (r0 + i) * ldc + col; \
-      if (accumulate) { STORE(r, ADD(LOAD(r), c##i##0)); STORE(r + L, ADD(LOAD(r + L), c##i##1)); } \
-      else { STORE(r, c##i##0); STORE(r + L, c##i##1); } }
-#define PASSES(NR) \
-    for (int r0 = 0; r0 < CG_MR; r0 += 4) \
-        for (int col = 0; col < NR; col += 2 * L) { \
-            V c00 = ZERO(), c01 = ZERO(), c10 = ZERO(), c11 = ZERO(), c20 = ZERO(), c21 = ZERO(), c30 = ZERO(), c31 = ZERO(); \
-            const T *ap = a + r0, *bp = b + col; \
-            for (long k = 0; k < kc; k++) { \
-                V b0 = LOAD(bp), b1 = LOAD(bp + L); \
-                ROW256(0) ROW256(1) ROW256(2) ROW256(3) \
-                ap += CG_MR; bp += NR; \
-            } \
-            STORE256(0) STORE256(1) STORE256(2) STORE256(3) \
-        }
-
-#define V __m256
-#define T float
-#define L 8
-#define SET1 _mm256_set1_ps
-#define FMA _mm256_fmadd_ps
-#define LOAD _mm256_loadu_ps
-#define STORE _mm256_storeu_ps
-#define ADD _mm256_add_ps
-#define ZERO _mm256_setzero_ps
-__attribute__((target("avx2,fma")))
-static void ukr_f32_avx2(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-    PASSES(CG_NR_F32)
-}
-#undef V
-#undef T
-#undef L
-#undef SET1
-#undef FMA
-#undef LOAD
-#undef STORE
-#undef ADD
-#undef ZERO
-
-#define V __m256d
-#define T double
-#define L 4
-#define SET1 _mm256_set1_pd
-#define FMA _mm256_fmadd_pd
-#define LOAD _mm256_loadu_pd
-#define STORE _mm256_storeu_pd
-#define ADD _mm256_add_pd
-#define ZERO _mm256_setzero_pd
-__attribute__((target("avx2,fma")))
-static void ukr_f64_avx2(long kc, const double *a, const double *b, double *c, long ldc, int accumulate) {
-    PASSES(CG_NR_F64)
-}
+#define SUF f64
+#define NR CG_NR_F64
+#define SFMA fma
+#define V512 __m512d
+#define L512 8
+#define SET1_512 _mm512_set1_pd
+#define FMA_512 _mm512_fmadd_pd
+#define LOAD_512 _mm512_loadu_pd
+#define STORE_512 _mm512_storeu_pd
+#define ADD_512 _mm512_add_pd
+#define ZERO_512 _mm512_setzero_pd
+#define V256 __m256d
+#define L256 4
+#define SET1_256 _mm256_set1_pd
+#define FMA_256 _mm256_fmadd_pd
+#define LOAD_256 _mm256_loadu_pd
+#define STORE_256 _mm256_storeu_pd
+#define ADD_256 _mm256_add_pd
+#define ZERO_256 _mm256_setzero_pd
+#include "ukr_impl.h"
 
 // MARK: dispatch
 
@@ -194,17 +106,17 @@ void cg_set_isa(int isa) {
 
 cg_ukr_f32 cg_kernel_f32(void) {
     switch (cg_isa()) {
-    case CG_ISA_AVX512: return ukr_f32_avx512;
-    case CG_ISA_AVX2: return ukr_f32_avx2;
-    default: return ukr_f32_portable;
+    case CG_ISA_AVX512: return ukr_avx512_f32;
+    case CG_ISA_AVX2: return ukr_avx2_f32;
+    default: return ukr_portable_f32;
     }
 }
 
 cg_ukr_f64 cg_kernel_f64(void) {
     switch (cg_isa()) {
-    case CG_ISA_AVX512: return ukr_f64_avx512;
-    case CG_ISA_AVX2: return ukr_f64_avx2;
-    default: return ukr_f64_portable;
+    case CG_ISA_AVX512: return ukr_avx512_f64;
+    case CG_ISA_AVX2: return ukr_avx2_f64;
+    default: return ukr_portable_f64;
     }
 }
 
