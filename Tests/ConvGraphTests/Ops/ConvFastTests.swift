@@ -66,8 +66,8 @@ import Testing
         return Results(y: y, dx: grads.input, dw: grads.weight, db: grads.bias)
     }
 
-    func check<T: TensorScalar>(_ type: T.Type, tolerance: Double) {
-        for (index, c) in Self.cases.enumerated() {
+    func check<T: TensorScalar>(_ type: T.Type, tolerance: Double, cases: [Case]) {
+        for (index, c) in cases.enumerated() {
             let seed = UInt32(index * 4)
             let x: Tensor<T> = Self.random(c.x, seed: seed)
             let w: Tensor<T> = Self.random(c.w, seed: seed + 1)
@@ -96,8 +96,31 @@ import Testing
         }
     }
 
-    @Test func float64MatchesReference() { check(Double.self, tolerance: 1e-13) }
-    @Test func float32MatchesReference() { check(Float.self, tolerance: 2e-5) }
+    @Test func float64MatchesReference() { check(Double.self, tolerance: 1e-13, cases: Self.cases) }
+    @Test func float32MatchesReference() { check(Float.self, tolerance: 2e-5, cases: Self.cases) }
+
+    /// 60 random geometries (seeded, so a failure reproduces): kernel 1–5, stride 1–4,
+    /// dilation 1–3, each pad 0–3, groups 1–3, batch 1–3, sizes 1–24.
+    static let randomCases: [Case] = {
+        var rng = RandomState(seed: 2026)
+        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.randomSample() * Double(range.count)) }
+        var cases: [Case] = []
+        while cases.count < 60 {
+            let groups = pick(1...3)
+            let cg = pick(1...4), og = pick(1...5)
+            let kh = pick(1...5), kw = pick(1...5)
+            let geometry = g(stride: (pick(1...4), pick(1...4)), dilation: (pick(1...3), pick(1...3)),
+                             pads: (pick(0...3), pick(0...3), pick(0...3), pick(0...3)), groups: groups)
+            let x: Shape = [pick(1...3), cg * groups, pick(1...24), pick(1...24)]
+            let out = Conv.outputSize(inputHeight: x[2], inputWidth: x[3], kernel: Spatial(kh, kw), geometry: geometry)
+            guard out.h >= 1 && out.w >= 1 else { continue }
+            cases.append(Case(x: x, w: [og * groups, cg, kh, kw], geometry: geometry))
+        }
+        return cases
+    }()
+
+    @Test func randomShapesFloat64() { check(Double.self, tolerance: 1e-13, cases: Self.randomCases) }
+    @Test func randomShapesFloat32() { check(Float.self, tolerance: 2e-5, cases: Self.randomCases) }
 
     /// Only the wanted gradients are computed.
     @Test func onlyWantedGradients() {

@@ -45,8 +45,28 @@ import Testing
         a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern64 == $1.bitPattern64 }
     }
 
+    /// 40 random geometries (seeded): both modes, window 1–4, stride 1–3, dilation 1–2,
+    /// pads up to half the window, ceil_mode, count_include_pad, sizes 1–40.
+    static let randomCases: [(x: Shape, g: G)] = {
+        var rng = RandomState(seed: 77)
+        func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.randomSample() * Double(range.count)) }
+        var cases: [(x: Shape, g: G)] = []
+        while cases.count < 40 {
+            let kh = pick(1...4), kw = pick(1...4)
+            let g = G(mode: pick(0...1) == 0 ? .max : .average, window: Spatial(kh, kw), stride: Spatial(pick(1...3), pick(1...3)),
+                      dilation: Spatial(pick(1...2), pick(1...2)),
+                      pads: Pads(top: pick(0...kh / 2), bottom: pick(0...kh / 2), left: pick(0...kw / 2), right: pick(0...kw / 2)),
+                      ceilMode: pick(0...1) == 1, countIncludePad: pick(0...1) == 1)
+            let x: Shape = [pick(1...2), pick(1...3), pick(1...40), pick(1...40)]
+            let out = Pool.outputSize(inputHeight: x[2], inputWidth: x[3], geometry: g)
+            guard out.h >= 1 && out.w >= 1 else { continue }
+            cases.append((x, g))
+        }
+        return cases
+    }()
+
     func check<T: TensorScalar>(_: T.Type) {
-        for (index, c) in Self.cases.enumerated() {
+        for (index, c) in (Self.cases + Self.randomCases).enumerated() {
             for specials in [false, true] {
                 let x: Tensor<T> = Self.input(c.x, seed: UInt32(index), specials: specials)
                 let reference = Pool.referenceForward(input: x, geometry: c.g)
