@@ -61,9 +61,10 @@ extension Conv {
         return Tensor(shape: outShape, scalars: out)
     }
 
-    /// Same contract as `referenceBackward` (OIHW weight); the input gradient is col2im of
-    /// Wᵀ·dy per image and channel block, the weight gradient dy·colᵀ summed over fixed
-    /// chunks of images, the chunks then added in order.
+    /// Same contract as `referenceBackward` (OIHW weight). The input gradient is a
+    /// transposed forward conv for stride 1, else col2im of Wᵀ·dy per image and channel
+    /// block; the weight gradient is dy·colᵀ summed over fixed chunks of images, the chunks
+    /// then added in order; the bias gradient sums in the reference's order.
     static func fastBackward<T: TensorScalar>(
         input: Tensor<T>, weight: Tensor<T>, upstream: Tensor<T>, geometry: Geometry,
         wantInput: Bool, wantWeight: Bool, wantBias: Bool, parallelism: Parallelism
@@ -114,7 +115,7 @@ extension Conv {
                 }
             }
             if chunks == 1 {
-                dw = partials
+                dw = partials   // one chunk: the partials are the gradient
             } else {
                 partials.withUnsafeBytes { part in
                     dw.withUnsafeMutableBytes { out in
@@ -136,7 +137,7 @@ extension Conv {
     /// w'[g·Cg+c, o, p', q'] = w[g·Og+o, c, kh−1−p', kw−1−q'] (groups kept), padding
     /// (kh−1)·dh − top on top and (kw−1)·dw − left on the left (negative crops), output H×W.
     static func transposedForward<T: TensorScalar>(weight: Tensor<T>, upstream: Tensor<T>, inputShape: Shape, d: cg_conv, parallelism: Parallelism) -> Tensor<T> {
-        let (o, cg, kh, kw, og) = (d.o, d.cg, d.kh, d.kw, d.og)
+        let (cg, kh, kw, og) = (d.cg, d.kh, d.kw, d.og)
         var flipped = [T](repeating: 0, count: weight.count)
         weight.scalars.withUnsafeBufferPointer { w in
             flipped.withUnsafeMutableBufferPointer { f in
@@ -154,7 +155,6 @@ extension Conv {
                 }
             }
         }
-        _ = o
         let geometry = Geometry(stride: Spatial(1), dilation: Spatial(d.dh, d.dw),
                                 pads: Pads(top: (kh - 1) * d.dh - d.pt, bottom: inputShape[2] - d.oh + d.pt,
                                            left: (kw - 1) * d.dw - d.pl, right: inputShape[3] - d.ow + d.pl),
