@@ -263,7 +263,6 @@ void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, c
     const T *ag = packed + g * panels * CG_MR * k;
     T *yg = y + (n * d->o + g * d->og) * P;
     T *bp = cg_workspace((size_t)kcb * PIX_BLOCK * sizeof(T));
-    if (!bp) return;
     const int avx512 = (d->sw == 1 || d->sw == 2) && cg_isa() == CG_ISA_AVX512;
     for (long k0 = 0; k0 < k; k0 += kcb) {
         long kc = FN(min)(kcb, k - k0);
@@ -311,7 +310,6 @@ void CAT(cg_conv_bwd_data_task, SUF)(const cg_conv *d, const T *w, const T *dy, 
     // column block C (panels·MR × PIX_BLOCK).
     size_t aCount = (size_t)panels * CG_MR * d->og, bCount = (size_t)ocb * PIX_BLOCK, cCount = (size_t)panels * CG_MR * PIX_BLOCK;
     T *ap = cg_workspace((aCount + bCount + cCount) * sizeof(T));
-    if (!ap) return;
     T *bp = ap + aCount, *cp = bp + bCount;
 
     // A[ob][ir] = kc × MR: A(kk, i) = w[g·og + o0 + kk, c0·khkw + ir·MR + i].
@@ -418,7 +416,6 @@ void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy
 
     size_t aCount = (size_t)panels * CG_MR * kcb, bCount = (size_t)kcb * width;
     T *ap = cg_workspace((aCount + bCount) * sizeof(T));
-    if (!ap) return;
     T *bp = ap + aCount;
 
     int first = 1;

@@ -17,7 +17,10 @@ typedef void (*cg_ukr_f64)(long kc, const double *a, const double *b, double *c,
 cg_ukr_f32 cg_kernel_f32(void);
 cg_ukr_f64 cg_kernel_f64(void);
 
-/// The calling thread's workspace, at least `bytes` long, 64-byte aligned (NULL if out of memory).
+/// The calling thread's workspace, at least `bytes` long, 64-byte aligned. Out of memory
+/// aborts, as a Swift allocation does: a kernel never returns with its output unwritten.
 void *cg_workspace(size_t bytes);
+/// `malloc` that aborts when out of memory (see `cg_workspace`).
+void *cg_alloc(size_t bytes);
 
 #endif

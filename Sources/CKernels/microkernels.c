@@ -2,6 +2,7 @@
 // flags: each fast kernel carries its own `target` attribute, so the binary runs anywhere.
 #include "internal.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
@@ -124,6 +125,17 @@ long cg_next_task(long *counter) { return __atomic_fetch_add(counter, 1, __ATOMI
 
 // MARK: per-thread workspace
 
+static void cg_out_of_memory(size_t bytes) {
+    fprintf(stderr, "convgraph: out of memory allocating %zu bytes of kernel workspace\n", bytes);
+    abort();
+}
+
+void *cg_alloc(size_t bytes) {
+    void *data = malloc(bytes ? bytes : 1);
+    if (!data) cg_out_of_memory(bytes);
+    return data;
+}
+
 static pthread_key_t workspace_key;
 static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
 typedef struct { void *data; size_t bytes; } workspace;
@@ -145,7 +157,7 @@ void *cg_workspace(size_t bytes) {
     current.bytes = 0;
     size_t rounded = (bytes + 63) & ~(size_t)63;
     void *data = aligned_alloc(64, rounded);
-    if (!data) return NULL;
+    if (!data) cg_out_of_memory(rounded);
     current.data = data;
     current.bytes = rounded;
     pthread_setspecific(workspace_key, &current);

@@ -236,10 +236,9 @@ void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, lo
     FN(interior_columns)(ow, w, kw, sw, dw, pl, &qa, &qb);
     // Interior columns keep eight running sums per output (NumPy's pairwise order for
     // 8..128 taps), taps outermost; other windows gather and sum one by one.
-    T *acc = ow <= 1024 ? malloc((size_t)(8 * ow) * sizeof(T)) : NULL;
+    T *acc = cg_alloc((size_t)(8 * ow) * sizeof(T));
     const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);
-    T small[64], *taps = kh * kw <= 64 ? small : malloc((size_t)(kh * kw) * sizeof(T));
-    if (!taps) { free(acc); return; }
+    T small[64], *taps = kh * kw <= 64 ? small : cg_alloc((size_t)(kh * kw) * sizeof(T));
     for (long plane = first; plane < end; plane++) {
         const T *xp = x + plane * inPlane;
         T *yp = y + plane * outPlane;
@@ -254,7 +253,7 @@ void CAT(cg_avgpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, long first, lo
                 for (; qv + VL <= qb; qv += VL)
                     FN(avg_rows_avx512)(xp + rowBase + 2 * qv - pl, w, kw, (T)(kh * kw), sum + qv);
             lo = qv;
-            if (n > 128 || (n >= 8 && !acc)) lo = hi = qv;   // the rest per output
+            if (n > 128) lo = hi = qv;   // the rest per output
             if (lo < hi) {
                 long t = 0;
                 if (n < 8)
@@ -301,8 +300,7 @@ void CAT(cg_avgpool_bwd, SUF)(const cg_pool *p, const T *dy, T *dx, long first, 
     const long h = p->h, w = p->w, oh = p->oh, ow = p->ow, kh = p->kh, kw = p->kw;
     const long sh = p->sh, sw = p->sw, dh = p->dh, dw = p->dw, pt = p->pt, pl = p->pl;
     const long inPlane = h * w, outPlane = oh * ow;
-    T *share = malloc((size_t)ow * sizeof(T));
-    if (!share) return;
+    T *share = cg_alloc((size_t)ow * sizeof(T));
     long qa, qb;
     FN(interior_columns)(ow, w, kw, sw, dw, pl, &qa, &qb);
     const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);
