@@ -38,7 +38,7 @@ public struct BenchmarkReport: Sendable {
     public var forwardMilliseconds: Double
     public var backwardMilliseconds: Double
     public var nodes: [Node]
-    /// Peak resident memory of the process (`VmHWM`), bytes.
+    /// Peak resident memory of the process (`VmHWM`) through the warm-up run, bytes.
     public var peakResidentBytes: Int
     /// The most tensor bytes alive at once in a run (the executor's own count).
     public var peakTensorBytes: Int
@@ -56,17 +56,19 @@ public struct BenchmarkReport: Sendable {
 
 extension BenchmarkRequest {
     public func perform() throws(ConvGraphError) -> BenchmarkReport {
-        HeapPolicy.keepFreedMemory()
         let baseline = ResidentMemory.current
         let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
         var executor = Executor(graph: graph, parallelism: parallelism)
         executor.progress = progress
         let runs = max(1, repeatCount)
+        // Run 0 warms caches, pages and threads; it alone sets the reported peak memory.
+        // The timed runs then keep freed tensor memory for reuse (no page faults on each
+        // run's fresh tensors), which holds on to memory a single run would have returned.
+        _ = try executor.run()
+        let peak = ResidentMemory.peak
+        HeapPolicy.keepFreedMemory()
         var results: [RunResult] = []
-        for run in 0...runs {
-            let result = try executor.run()
-            if run > 0 { results.append(result) }  // run 0 warms caches, pages and threads
-        }
+        for _ in 0..<runs { results.append(try executor.run()) }
         let first = results[0].nodeTimings
         let nodes = first.indices.map { k in
             BenchmarkReport.Node(name: first[k].name, op: first[k].op,
@@ -78,7 +80,7 @@ extension BenchmarkRequest {
             graph: graph, threads: parallelism.threads, repeatCount: runs, kernelPath: .current,
             forwardMilliseconds: median(results.map(\.forwardMilliseconds)),
             backwardMilliseconds: median(results.map(\.backwardMilliseconds)),
-            nodes: nodes, peakResidentBytes: ResidentMemory.peak,
+            nodes: nodes, peakResidentBytes: peak,
             peakTensorBytes: results.map(\.peakTensorBytes).max() ?? 0,
             plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline)
     }
@@ -118,9 +120,11 @@ public enum ResidentMemory {
 /// How the process heap treats freed tensors.
 public enum HeapPolicy {
     /// Keep freed memory (tensors up to 32 MiB) for reuse instead of returning it to the
-    /// system, so a second run does not page-fault its tensors in again (15 % of a resnet
-    /// conv's time here). Peak memory is unchanged; memory is not returned between runs.
-    /// The command line sets it; embedders choose (glibc only, a no-op elsewhere).
+    /// system, so a later run does not page-fault its tensors in again (15 % of a resnet
+    /// conv's time here). The cost is resident memory: what a run frees stays with the
+    /// process, and fragmentation can raise the peak (up to 1.3× on max pooling here).
+    /// `bench` sets it after its warm-up; embedders that run a graph repeatedly may choose
+    /// it (glibc only, a no-op elsewhere).
     public static func keepFreedMemory() { cg_keep_heap() }
 
     /// Returns freed heap memory to the system now.

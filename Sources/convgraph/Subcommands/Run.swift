@@ -32,7 +32,6 @@ extension ConvGraphCommand {
         func run() throws {
             // SIGINT/SIGTERM: remove the unfinished run, exit 130/143 (before any thread starts).
             Interruption.install()
-            HeapPolicy.keepFreedMemory()
             try reportingErrors { () throws(ConvGraphError) in
                 var request = RunRequest(graphPath: options.graph)
                 request.overrides = options.overrides
