@@ -37,6 +37,10 @@ __attribute__((target("avx512f"))) static inline __m512i dup_f64(int offset) {
 #define VPERM2 _mm512_permutex2var_ps
 #define VPERM1 _mm512_permutexvar_ps
 #define VMASKADD _mm512_mask_add_ps
+#define VCMPGT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
+#define VCMPUNORD(a) _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q)
+#define VMOVMASK _mm512_mask_mov_ps
+#define VSTOREIDX(p, v) _mm512_storeu_si512((void *)(p), v)
 #define VEVEN even_f32
 #define VDUP dup_f32
 #include "pool_impl.h"
@@ -55,6 +59,10 @@ __attribute__((target("avx512f"))) static inline __m512i dup_f64(int offset) {
 #undef VPERM2
 #undef VPERM1
 #undef VMASKADD
+#undef VCMPGT
+#undef VCMPUNORD
+#undef VMOVMASK
+#undef VSTOREIDX
 #undef VEVEN
 #undef VDUP
 #undef T
@@ -77,6 +85,10 @@ __attribute__((target("avx512f"))) static inline __m512i dup_f64(int offset) {
 #define VPERM2 _mm512_permutex2var_pd
 #define VPERM1 _mm512_permutexvar_pd
 #define VMASKADD _mm512_mask_add_pd
+#define VCMPGT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
+#define VCMPUNORD(a) _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q)
+#define VMOVMASK _mm512_mask_mov_pd
+#define VSTOREIDX(p, v) _mm256_storeu_si256((__m256i *)(p), _mm512_castsi512_si256(v))
 #define VEVEN even_f64
 #define VDUP dup_f64
 #include "pool_impl.h"

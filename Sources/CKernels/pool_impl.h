@@ -93,12 +93,70 @@ static inline void FN(interior_columns)(long ow, long w, long kw, long sw, long 
     *qb = b < *qa ? *qa : (b < ow ? b : ow);
 }
 
+// MARK: AVX-512 rows for the common pools (2×2 and 3×3, stride 2, no dilation)
+//
+// VL outputs at a time from full-width loads: the even and odd columns of a row are
+// separated with a two-source permute. Each output's taps are compared or added in exactly
+// the reference's order (first tap, then strictly greater ones; NumPy's pairwise order for
+// 9 taps, a plain sum for 4), so the bits do not change; they only run on interior windows.
+
+/// Lanes l of the VL-wide window: x[2l + shift] for l < VL, from a row starting at `src`
+/// (reads src[shift … shift + 2·VL − 2], never past it).
+__attribute__((target("avx512f")))
+static inline VTYPE FN(strided_taps)(const T *src, long shift) {
+    VIDX even = VEVEN();
+    VTYPE lo = VLOADU(src + shift);
+    VTYPE hi = VLOADZ((VMASK)(VFULL >> 1), src + shift + VL);   // lanes VL … 2VL−2
+    return VPERM2(lo, even, hi);
+}
+
+/// outputs y[0 … VL) of a 2×2/2 or 3×3/2 window row whose first tap column is src (row
+/// stride w), divided by `divisor`.
+__attribute__((target("avx512f")))
+static void FN(avg_rows_avx512)(const T *src, long w, long k, T divisor, T *y) {
+    VTYPE a[9];
+    for (long i = 0; i < k; i++)
+        for (long j = 0; j < k; j++) a[i * k + j] = FN(strided_taps)(src + i * w, j);
+    VTYPE sum;
+    if (k == 2) {
+        sum = VADD(VADD(VADD(VADD(VZERO(), a[0]), a[1]), a[2]), a[3]);   // n < 8: plain, from 0
+    } else {
+        sum = VADD(VADD(VADD(a[0], a[1]), VADD(a[2], a[3])), VADD(VADD(a[4], a[5]), VADD(a[6], a[7])));
+        sum = VADD(sum, a[8]);
+    }
+    VSTOREU(y, VDIV(sum, VSET1(divisor)));
+}
+
+/// Max and argmax of VL windows (2×2/2 or 3×3/2) whose first taps are src[2l], row stride
+/// w; `base` is src's index in its plane. Returns 0, writing nothing, when a tap is NaN
+/// (the caller rescans those windows for the first NaN).
+__attribute__((target("avx512f")))
+static int FN(max_rows_avx512)(const T *src, long base, long w, long k, T *best, int *index) {
+    const __m512i lanes2 = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    VTYPE b = FN(strided_taps)(src, 0);
+    __m512i at = _mm512_add_epi32(_mm512_set1_epi32((int)base), lanes2);
+    VMASK nan = VCMPUNORD(b);
+    for (long i = 0; i < k; i++)
+        for (long j = (i == 0); j < k; j++) {
+            VTYPE v = FN(strided_taps)(src + i * w, j);
+            VMASK greater = VCMPGT(v, b);
+            nan |= VCMPUNORD(v);
+            b = VMOVMASK(b, greater, v);
+            at = _mm512_mask_mov_epi32(at, (__mmask16)greater, _mm512_add_epi32(_mm512_set1_epi32((int)(base + i * w + j)), lanes2));
+        }
+    if (nan) return 0;
+    VSTOREU(best, b);
+    VSTOREIDX(index, at);
+    return 1;
+}
+
 void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, long first, long end) {
     const long h = p->h, w = p->w, oh = p->oh, ow = p->ow, kh = p->kh, kw = p->kw;
     const long sh = p->sh, sw = p->sw, dh = p->dh, dw = p->dw, pt = p->pt, pl = p->pl;
     const long inPlane = h * w, outPlane = oh * ow;
     long qa, qb;
     FN(interior_columns)(ow, w, kw, sw, dw, pl, &qa, &qb);
+    const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);
     for (long plane = first; plane < end; plane++) {
         const T *xp = x + plane * inPlane;
         T *yp = y + plane * outPlane;
@@ -109,6 +167,14 @@ void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, l
             const long rowBase = (r * sh - pt + i0 * dh) * w;
             T *restrict best = yp + r * ow;
             int *restrict index = ap + r * ow;
+            long qv = qa;   // [qa, qv): AVX-512 rows
+            if (vectorRows && ni == kh)
+                for (; qv + VL <= qb; qv += VL) {
+                    const long at = rowBase + 2 * qv - pl;
+                    if (!FN(max_rows_avx512)(xp + at, at, w, kw, best + qv, index + qv))
+                        for (long q = qv; q < qv + VL; q++)
+                            FN(max_window)(xp, rowBase + 2 * q - pl, w, ni, kw, 1, 1, best + q, index + q);
+                }
             // Interior columns, taps outermost: each output's comparisons run in tap order
             // as in the reference (the first tap is taken, then strictly greater ones), but
             // the outputs' chains interleave instead of waiting on one another. A NaN sends
@@ -119,7 +185,7 @@ void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, l
                     const long offset = rowBase + i * dh * w - pl + j * dw;
                     const T *restrict src = xp + offset;
                     if (i == 0 && j == 0) {
-                        for (long q = qa; q < qb; q++) {
+                        for (long q = qv; q < qb; q++) {
                             const T v = src[q * sw];
                             nan |= v != v;
                             best[q] = v;
@@ -127,7 +193,7 @@ void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, l
                         }
                         continue;
                     }
-                    for (long q = qa; q < qb; q++) {
+                    for (long q = qv; q < qb; q++) {
                         const T v = src[q * sw];
                         // Mask arithmetic, not a select: compilers turn the select into an
                         // unpredictable branch (2.5× slower on random data).
@@ -139,7 +205,8 @@ void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, l
                     }
                 }
             for (long q = 0; q < ow; q++) {
-                if (q == qa && qa < qb && !nan) { q = qb - 1; continue; }
+                if (q == qa && qv > qa) { q = qv - 1; continue; }      // done above
+                if (q == qv && qv < qb && !nan) { q = qb - 1; continue; }
                 long j0, nj;
                 FN(axis_taps)(q, sw, dw, kw, pl, w, &j0, &nj);
                 FN(max_window)(xp, rowBase + q * sw - pl + j0 * dw, w, ni, nj, dh, dw, best + q, index + q);
@@ -171,40 +238,6 @@ static inline T FN(window_sum)(const T *xp, long base, long w, long ni, long nj,
     for (long i = 0; i < ni; i++)
         for (long j = 0; j < nj; j++) taps[k++] = xp[base + i * dh * w + j * dw];
     return FN(pairwise)(taps, k);
-}
-
-// MARK: AVX-512 rows for the common average pools (2×2 and 3×3, stride 2, no dilation)
-//
-// VL outputs at a time from full-width loads: the even and odd columns of a row are
-// separated with a two-source permute. Each output's taps are added in exactly the
-// reference's order (NumPy's pairwise order for 9 taps, a plain sum for 4), so the bits
-// do not change; the kernels only run on interior windows.
-
-/// Lanes l of the VL-wide window: x[2l + shift] for l < VL, from a row starting at `src`
-/// (reads src[shift … shift + 2·VL − 2], never past it).
-__attribute__((target("avx512f")))
-static inline VTYPE FN(strided_taps)(const T *src, long shift) {
-    VIDX even = VEVEN();
-    VTYPE lo = VLOADU(src + shift);
-    VTYPE hi = VLOADZ((VMASK)(VFULL >> 1), src + shift + VL);   // lanes VL … 2VL−2
-    return VPERM2(lo, even, hi);
-}
-
-/// outputs y[0 … VL) of a 2×2/2 or 3×3/2 window row whose first tap column is src (row
-/// stride w), divided by `divisor`.
-__attribute__((target("avx512f")))
-static void FN(avg_rows_avx512)(const T *src, long w, long k, T divisor, T *y) {
-    VTYPE a[9];
-    for (long i = 0; i < k; i++)
-        for (long j = 0; j < k; j++) a[i * k + j] = FN(strided_taps)(src + i * w, j);
-    VTYPE sum;
-    if (k == 2) {
-        sum = VADD(VADD(VADD(VADD(VZERO(), a[0]), a[1]), a[2]), a[3]);   // n < 8: plain, from 0
-    } else {
-        sum = VADD(VADD(VADD(a[0], a[1]), VADD(a[2], a[3])), VADD(VADD(a[4], a[5]), VADD(a[6], a[7])));
-        sum = VADD(sum, a[8]);
-    }
-    VSTOREU(y, VDIV(sum, VSET1(divisor)));
 }
 
 /// The reference's scatter of VL shares (outputs q0 … q0+VL−1) into one input row of a

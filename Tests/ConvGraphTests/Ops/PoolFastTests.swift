@@ -26,6 +26,10 @@ import Testing
         ([2, 3, 9, 76], G(mode: .average, window: Spatial(3), stride: Spatial(2), pads: Pads(1), countIncludePad: true)),
         ([2, 3, 8, 70], G(mode: .average, window: Spatial(2), stride: Spatial(2))),
         ([2, 3, 8, 69], G(mode: .average, window: Spatial(2), stride: Spatial(2), pads: Pads(top: 1, bottom: 0, left: 1, right: 0))),
+        // Wide rows: the AVX-512 max rows, ties, −∞ and a NaN included (see `input`).
+        ([2, 3, 9, 75], G(mode: .max, window: Spatial(3), stride: Spatial(2))),
+        ([2, 3, 9, 76], G(mode: .max, window: Spatial(3), stride: Spatial(2), pads: Pads(1), ceilMode: true)),
+        ([2, 3, 8, 70], G(mode: .max, window: Spatial(2), stride: Spatial(2), pads: Pads(top: 0, bottom: 1, left: 1, right: 0))),
     ]
 
     static func input<T: TensorScalar>(_ shape: Shape, seed: UInt32, specials: Bool) -> Tensor<T> {
@@ -86,6 +90,18 @@ import Testing
     }
 
     @Test func float64SameBitsAsReference() { check(Double.self) }
+
+    /// Constant input: every window is a tie, and the argmax is each window's first tap.
+    @Test func tiesPickTheFirstTap() {
+        for window in [2, 3] {
+            let g = G(mode: .max, window: Spatial(window), stride: Spatial(2))
+            let x = Tensor<Float>(repeating: 1.5, shape: [1, 2, 7, 80])
+            let reference = Pool.referenceForward(input: x, geometry: g)
+            let fast = Pool.fastForward(input: x, geometry: g, parallelism: .serial)
+            #expect(fast.argmax == reference.argmax)
+            #expect(Self.same(fast.output, reference.output))
+        }
+    }
 
     /// Sums of −0 taps are +0 in the reference (it starts from 0 below 8 taps); the vector
     /// rows must agree, forward and backward.
