@@ -145,8 +145,8 @@ static void FN(pack_cols)(const cg_conv *d, const T *xg, long k0, long kc, long 
 /// the next VL columns) and the offset in the plane of the column read by lane 0. Depends
 /// on the panel and the tap only, not on the channel. Returns 0 when three slots are not
 /// enough (outputs narrower than VL/2).
-__attribute__((target("avx512f")))
-static int FN(panel_loads)(const cg_conv *d, long t, long i0, long j0, long cols,
+__attribute__((target("avx512f"), always_inline))
+static inline int FN(panel_loads)(const cg_conv *d, long t, long i0, long j0, long cols,
                            long offset[2][3], VMASK mask[2][3], VMASK maskHi[2][3]) {
     const long sw = d->sw, p = t / d->kw, q = t % d->kw;
     const long rowShift = p * d->dh - d->pt, colShift = q * d->dw - d->pl;
