@@ -29,6 +29,17 @@ struct CLIProcess {
         return candidates.first { access($0, X_OK) == 0 }
     }()
 
+    /// The sanitizer runtime linked into this (test) process, if any; the binary beside it
+    /// was built with the same one. A sanitized binary cannot start under an address-space
+    /// limit (its shadow memory is terabytes of reservations) and is slower and larger.
+    static let sanitizer: String? = {
+        let all = dlopen(nil, RTLD_NOW)
+        defer { if let all { dlclose(all) } }
+        if dlsym(all, "__asan_init") != nil { return "AddressSanitizer" }
+        if dlsym(all, "__tsan_init") != nil { return "ThreadSanitizer" }
+        return nil
+    }()
+
     /// How a child ended.
     struct Outcome {
         /// The exit status, or nil when a signal ended it.
