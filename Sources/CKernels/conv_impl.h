@@ -182,6 +182,29 @@ static inline int FN(panel_loads)(const cg_conv *d, long t, long i0, long j0, lo
     return 1;
 }
 
+/// The load tables of one panel for every tap (see `panel_loads`), cached: a panel whose
+/// rows are all inside the image for every tap has the same table as an earlier such panel
+/// with the same first column, width and row span, moved down by whole rows. Then only
+/// `*shift` (elements to add to the plane pointer) changes; small-channel convs spent as
+/// long building tables as replaying them.
+typedef struct { int valid; long j0, cols, span, i0; } FN(table_cache);
+
+__attribute__((target("avx512f"), always_inline))
+static inline int FN(panel_tables)(const cg_conv *d, long khkw, long first, long cols, FN(table_cache) *cache,
+                                   long offset[][2][3], VMASK mask[][2][3], VMASK maskHi[][2][3], long *shift) {
+    const long i0 = first / d->ow, j0 = first % d->ow, span = (first + cols - 1) / d->ow - i0;
+    const int interior = i0 * d->sh - d->pt >= 0 && (i0 + span) * d->sh + (d->kh - 1) * d->dh - d->pt < d->h;
+    if (interior && cache->valid && cache->j0 == j0 && cache->cols == cols && cache->span == span) {
+        *shift = (i0 - cache->i0) * d->sh * d->w;
+        return 1;
+    }
+    for (long t = 0; t < khkw; t++)
+        if (!FN(panel_loads)(d, t, i0, j0, cols, offset[t], mask[t], maskHi[t])) return 0;
+    *cache = (FN(table_cache)){interior, j0, cols, span, i0};
+    *shift = 0;
+    return 1;
+}
+
 /// `pack_cols` for stride 1 with AVX-512. A panel row (NR values in two registers) is
 /// assembled from its row segments with zero-masked loads (masked-off lanes read as 0 and
 /// touch no memory), or-ed, and stored whole. The loads are tabulated once per panel and
@@ -195,16 +218,17 @@ static int FN(pack_cols_avx512)(const cg_conv *d, const T *xg, long k0, long kc,
     const long khkw = d->kh * d->kw, hw = d->h * d->w, npanels = FN(ceil_div)(nb, NR);
     if (khkw > MAX_TAPS || NR != 2 * VL) return 0;
     long offset[MAX_TAPS][2][3];
-    VMASK mask[MAX_TAPS][2][3], unused[2][3];
+    VMASK mask[MAX_TAPS][2][3], unused[MAX_TAPS][2][3];
+    FN(table_cache) cache = {0, 0, 0, 0, 0};
     const long c0 = k0 / khkw, t0 = k0 % khkw;
     for (long jr = 0; jr < npanels; jr++) {
         const long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
-        for (long t = 0; t < khkw; t++)
-            if (!FN(panel_loads)(d, t, first / d->ow, first % d->ow, cols, offset[t], mask[t], unused)) return 0;
+        long shift;
+        if (!FN(panel_tables)(d, khkw, first, cols, &cache, offset, mask, unused, &shift)) return 0;
         T *dst = bp + jr * kc * NR;
         long c = c0, t = t0;
         for (long kk = 0; kk < kc; kk++, dst += NR) {
-            const T *plane = xg + c * hw;
+            const T *plane = xg + c * hw + shift;
             // Independent zero-masked loads, or-ed (a merge chain serialises them).
             VTYPE v0 = VOR(VOR(VLOADZ(mask[t][0][0], plane + offset[t][0][0]), VLOADZ(mask[t][0][1], plane + offset[t][0][1])),
                            VLOADZ(mask[t][0][2], plane + offset[t][0][2]));
@@ -228,16 +252,17 @@ static int FN(pack_cols_s2_avx512)(const cg_conv *d, const T *xg, long k0, long 
     if (khkw > MAX_TAPS || NR != 2 * VL) return 0;
     long offset[MAX_TAPS][2][3];
     VMASK maskLo[MAX_TAPS][2][3], maskHi[MAX_TAPS][2][3];
+    FN(table_cache) cache = {0, 0, 0, 0, 0};
     const VIDX even = VEVENIDX();
     const long c0 = k0 / khkw, t0 = k0 % khkw;
     for (long jr = 0; jr < npanels; jr++) {
         const long first = pix0 + jr * NR, cols = FN(min)(NR, nb - jr * NR);
-        for (long t = 0; t < khkw; t++)
-            if (!FN(panel_loads)(d, t, first / d->ow, first % d->ow, cols, offset[t], maskLo[t], maskHi[t])) return 0;
+        long shift;
+        if (!FN(panel_tables)(d, khkw, first, cols, &cache, offset, maskLo, maskHi, &shift)) return 0;
         T *dst = bp + jr * kc * NR;
         long c = c0, t = t0;
         for (long kk = 0; kk < kc; kk++, dst += NR) {
-            const T *plane = xg + c * hw;
+            const T *plane = xg + c * hw + shift;
             for (int h = 0; h < 2; h++) {
                 VTYPE v = VZERO();
                 for (int e = 0; e < 3; e++) {
