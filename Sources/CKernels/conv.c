@@ -20,7 +20,6 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #define VZERO _mm512_setzero_ps
 #define VSTORE _mm512_storeu_ps
 #define VTYPE __m512
-#define VLOADMERGE _mm512_mask_loadu_ps
 #define VLOADZ _mm512_maskz_loadu_ps
 #define VIDX __m512i
 #define VEVENIDX even_idx_f32
@@ -33,7 +32,6 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #undef VZERO
 #undef VSTORE
 #undef VTYPE
-#undef VLOADMERGE
 #undef VLOADZ
 #undef VEVENIDX
 #undef VPERM2
@@ -53,7 +51,6 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #define VZERO _mm512_setzero_pd
 #define VSTORE _mm512_storeu_pd
 #define VTYPE __m512d
-#define VLOADMERGE _mm512_mask_loadu_pd
 #define VLOADZ _mm512_maskz_loadu_pd
 #define VEVENIDX even_idx_f64
 #define VPERM2 _mm512_permutex2var_pd

@@ -164,8 +164,6 @@ void *cg_workspace(size_t bytes) {
     return data;
 }
 
-void cg_release_workspace(void) { workspace_destroy(&current); }
-size_t cg_workspace_bytes(void) { return current.bytes; }
 
 void cg_keep_heap(void) {
 #if defined(__GLIBC__)
@@ -174,8 +172,3 @@ void cg_keep_heap(void) {
 #endif
 }
 
-void cg_trim_heap(void) {
-#if defined(__GLIBC__)
-    malloc_trim(0);
-#endif
-}

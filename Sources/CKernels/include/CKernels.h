@@ -86,16 +86,9 @@ void cg_avgpool_bwd_f64(const cg_pool *p, const double *dy, double *dx, long fir
 /// Next task index of a shared counter (atomic fetch-add); drives dynamic scheduling.
 long cg_next_task(long *counter);
 
-/// Returns freed heap memory to the system (glibc `malloc_trim`); no-op elsewhere.
-void cg_trim_heap(void);
 /// Serves tensors up to 32 MiB from the heap and keeps freed memory for reuse (glibc
 /// `mallopt`), so repeated runs do not page-fault their tensors in again; no-op elsewhere.
 void cg_keep_heap(void);
-
-/// Releases the calling thread's packing workspace (it is also released at thread exit).
-void cg_release_workspace(void);
-/// Bytes of packing workspace the calling thread holds.
-size_t cg_workspace_bytes(void);
 
 #ifdef __cplusplus
 }

@@ -126,7 +126,4 @@ public enum HeapPolicy {
     /// `bench` sets it after its warm-up; embedders that run a graph repeatedly may choose
     /// it (glibc only, a no-op elsewhere).
     public static func keepFreedMemory() { cg_keep_heap() }
-
-    /// Returns freed heap memory to the system now.
-    public static func trim() { cg_trim_heap() }
 }

@@ -42,15 +42,13 @@ struct Initializer {
         case .randn(let scale, let seed):
             return scale == 1 ? generate(seed) { $0.standardNormal() } : generate(seed) { scale * $0.standardNormal() }
         case .uniform(let low, let high, let seed):
-            let range = high - low
-            return generate(seed) { low + range * $0.randomSample() }
+            return generate(seed) { $0.uniform(low: low, high: high) }
         case .heNormal(let seed):
             let std = (2.0 / Double(max(fans.0, 1))).squareRoot()
             return generate(seed) { $0.standardNormal() * std }
         case .xavierUniform(let seed):
             let limit = (6.0 / Double(max(fans.0 + fans.1, 1))).squareRoot()
-            let range = limit - -limit
-            return generate(seed) { -limit + range * $0.randomSample() }
+            return generate(seed) { $0.uniform(low: -limit, high: limit) }
         }
     }
 
