@@ -37,20 +37,18 @@ extension Conv {
         let out = [T](unsafeUninitializedCapacity: outShape.count) { y, initialized in
             withRawPointers(input.scalars, weight.scalars, bias?.scalars ?? []) { x, w, b in
                 packed.withUnsafeMutableBytes { pk in
-                    let hasBias = bias != nil
-                    let yRaw = UnsafeMutableRawPointer(y.baseAddress)
                     if f64 == 1 {
                         cg_conv_fwd_pack_weight_f64(&d, Optional(w).typed(), pk.typedMutable())
-                        let shared = KernelArguments(d: d, x: x, packed: UnsafeRawPointer(pk.baseAddress), bias: hasBias ? b : nil, y: yRaw)
-                        parallelism.forEach(tasks) { t in
-                            var d = shared.d
-                            cg_conv_fwd_task_f64(&d, shared.x.typed(), shared.packed.typed(), shared.bias.typed(), shared.y.typedMutable(), t)
-                        }
                     } else {
                         cg_conv_fwd_pack_weight_f32(&d, Optional(w).typed(), pk.typedMutable())
-                        let shared = KernelArguments(d: d, x: x, packed: UnsafeRawPointer(pk.baseAddress), bias: hasBias ? b : nil, y: yRaw)
-                        parallelism.forEach(tasks) { t in
-                            var d = shared.d
+                    }
+                    let shared = KernelArguments(d: d, x: x, packed: UnsafeRawPointer(pk.baseAddress), bias: bias == nil ? nil : b,
+                                                 y: UnsafeMutableRawPointer(y.baseAddress))
+                    parallelism.forEach(tasks) { t in
+                        var d = shared.d
+                        if f64 == 1 {
+                            cg_conv_fwd_task_f64(&d, shared.x.typed(), shared.packed.typed(), shared.bias.typed(), shared.y.typedMutable(), t)
+                        } else {
                             cg_conv_fwd_task_f32(&d, shared.x.typed(), shared.packed.typed(), shared.bias.typed(), shared.y.typedMutable(), t)
                         }
                     }
@@ -100,7 +98,6 @@ extension Conv {
             let chunks = cg_conv_bwd_weight_chunks(&d, f64)
             let tasks = cg_conv_bwd_weight_tasks(&d, f64)
             var partials = [T](repeating: 0, count: chunks * weight.count)
-            var dw = [T](repeating: 0, count: weight.count)
             withRawPointers(input.scalars, upstream.scalars, []) { x, dy, _ in
                 partials.withUnsafeMutableBytes { part in
                     let shared = KernelArguments(d: d, x: x, packed: dy, bias: nil, y: part.baseAddress)
@@ -114,9 +111,9 @@ extension Conv {
                     }
                 }
             }
-            if chunks == 1 {
-                dw = partials   // one chunk: the partials are the gradient
-            } else {
+            var dw = partials   // one chunk: the partials are the gradient
+            if chunks > 1 {
+                dw = [T](repeating: 0, count: weight.count)
                 partials.withUnsafeBytes { part in
                     dw.withUnsafeMutableBytes { out in
                         if f64 == 1 {
