@@ -9,11 +9,12 @@ let package = Package(
         .package(name: "ConvGraph", path: ".."),
     ],
     targets: [
-        .executableTarget(name: "fuzz-graph-loader", dependencies: [.product(name: "ConvGraph", package: "ConvGraph")],
+        .target(name: "FuzzSupport", dependencies: [.product(name: "ConvGraph", package: "ConvGraph")]),
+        .executableTarget(name: "fuzz-graph-loader", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
                           path: "Sources/FuzzGraphLoader"),
-        .executableTarget(name: "fuzz-npy", dependencies: [.product(name: "ConvGraph", package: "ConvGraph")],
+        .executableTarget(name: "fuzz-npy", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
                           path: "Sources/FuzzNPY"),
-        .executableTarget(name: "fuzz-overrides", dependencies: [.product(name: "ConvGraph", package: "ConvGraph")],
+        .executableTarget(name: "fuzz-overrides", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
                           path: "Sources/FuzzOverrides"),
         // Not a fuzz target: the 10,000-run memory soak (Scripts/soak.sh), built in release.
         .executableTarget(name: "soak", dependencies: [.product(name: "ConvGraph", package: "ConvGraph")],

@@ -2,9 +2,7 @@
 // must give a tensor or an `NPYError`; a decoded tensor must re-encode and decode to
 // the same values (the round trip of what `convgraph` writes).
 import ConvGraph
-#if canImport(Glibc)
-import Glibc
-#endif
+import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzNPY(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -18,14 +16,4 @@ public func fuzzNPY(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM gives an executable's entry point its own name (`<module>_main`) and links
-// `main` to it, so libFuzzer's own `main` is not used: this top-level code hands the
-// command line to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzNPY))
+runFuzzer(fuzzNPY)

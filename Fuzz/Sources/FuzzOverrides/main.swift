@@ -5,19 +5,10 @@
 // override strings (the seed corpus in Corpus/overrides/ uses this layout). Every input
 // must end in a `Graph` or a `ConvGraphError`.
 import ConvGraph
+import FuzzSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-
-let limits: Limits = {
-    var l = Limits()
-    l.maxGraphFileBytes = 1 << 20
-    l.maxYAMLNodes = 100_000
-    l.maxGraphNodes = 10_000
-    l.maxTensorElements = 1 << 22
-    l.maxMemoryBytes = 256 << 20
-    return l
-}()
 
 /// The base graphs: every `.yaml` in the repository's Graphs/ folder, sorted by name.
 let bases: [(path: String, yaml: String)] = {
@@ -57,18 +48,8 @@ public func fuzzOverrides(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             precondition(o.text == text && !o.path.isEmpty, "override lost its text or path")
         }
     }
-    _ = try? Graph.parse(yaml: base.yaml, path: base.path, overrides: sets, limits: limits)
+    _ = try? Graph.parse(yaml: base.yaml, path: base.path, overrides: sets, limits: fuzzLimits)
     return 0
 }
 
-// SwiftPM gives an executable's entry point its own name (`<module>_main`) and links
-// `main` to it, so libFuzzer's own `main` is not used: this top-level code hands the
-// command line to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOverrides))
+runFuzzer(fuzzOverrides)
