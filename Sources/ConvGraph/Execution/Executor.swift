@@ -56,10 +56,10 @@ public struct Executor: Sendable {
     /// - Parameter keepAll: keep every computed value and gradient in the result, not only
     ///   the saved ones (for inspection; uses more memory).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
-        switch graph.dtype {
-        case .float64: return try Execution<Double>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
-        case .float32: return try Execution<Float>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
-        }
+        let session = try Session(graph: graph, forwardOnly: forwardOnly, keepAll: keepAll, parallelism: parallelism,
+                                  fed: Dictionary(uniqueKeysWithValues: fed.map { (graph.nodes[$0.key].name, $0.value) }))
+        session.progress = progress
+        return try session.step()
     }
 }
 

@@ -30,37 +30,29 @@ public struct GradCheck: Sendable {
         guard let backward = graph.backward else {
             throw ConvGraphError(.invalidInput, Diagnostic("the graph declares no 'backward' section; there is nothing to check", file: graph.path))
         }
-        var g = graph
-        g.saveGrads = backward.wrt
-        g.saveValues = [backward.from]
-        var executor = Executor(graph: g, parallelism: parallelism)
-        for (i, t) in base?.fed ?? [:] { try executor.feed(g.nodes[i].name, t) }
-        var analyticRun = Execution<Double>(executor: executor, forwardOnly: false, keepAll: false)
-        analyticRun.collectKinks = false
-        let analytic = try analyticRun.run()
-        var initializer = Initializer(seed: g.seed)
-        let leaves = try analyticRun.leafValues(&initializer)
-        // The seed of a non-scalar `from`, drawn as the executor draws it.
-        let seed: [Double]? = try backward.grad.map { spec throws(ConvGraphError) in
-            var again = Initializer(seed: g.seed)
-            _ = try analyticRun.leafValues(&again)
-            return again.values(spec, shape: g.nodes[backward.from].shape, fans: Initializer.fans(g.nodes[backward.from].shape, iohw: false))
-        }
+        // float64 whatever the graph's dtype; only `from` and the `wrt` gradients are kept.
+        let fed = Dictionary(uniqueKeysWithValues: (base?.fed ?? [:]).map { (graph.nodes[$0.key].name, $0.value) })
+        let selection = RunPlan.Selection(values: [backward.from], grads: backward.wrt)
+        let analyticSession = try Session(graph: graph, mode: .train, forwardOnly: false, keepAll: false, parallelism: parallelism,
+                                          fed: fed, computeIn: .float64, selection: selection)
+        let analytic = try analyticSession.step()
+        let probe = try Session(graph: graph, mode: .train, forwardOnly: true, keepAll: false, parallelism: parallelism,
+                                fed: fed, computeIn: .float64, selection: selection)
+        // The seed of a non-scalar `from`, as the session drew it.
+        let seed: [Double]? = backward.grad == nil ? nil : (analyticSession.core as? SessionCoreOf<Double>)?.seed?.scalars
+        let fromName = graph.nodes[backward.from].name
 
         func evaluate(_ leaf: Int, _ value: Tensor<Double>) throws(ConvGraphError) -> (Double, Int) {
-            var run = Execution<Double>(executor: executor, forwardOnly: true, keepAll: false)
-            run.leafOverrides = [leaf: value]
-            run.collectKinks = true
-            let result = try run.run()
-            let out = result.value(g.nodes[backward.from].name)?.doubles.scalars ?? []
+            let (result, kinks) = try probe.stepHashingKinks(feeds: [leaf: AnyTensor(value)])
+            let out = result.value(fromName)?.doubles.scalars ?? []
             let f = seed.map { s in zip(s, out).map { $0 * $1 } }.map { pairwiseSum($0) } ?? (out.first ?? .nan)
-            return (f, run.lastKinkSignature)
+            return (f, kinks)
         }
 
         var reports: [LeafReport] = []
         for leaf in backward.wrt {
-            let node = g.nodes[leaf]
-            guard let x = leaves[leaf], let grad = analytic.grad(node.name)?.doubles else { continue }
+            let node = graph.nodes[leaf]
+            guard let x = analyticSession.parameters[node.name]?.doubles, let grad = analytic.grad(node.name)?.doubles else { continue }
             let n = x.count
             let indices: [Int] = n <= maxSamples ? Array(0..<n) : (0..<maxSamples).map { $0 * (n - 1) / (maxSamples - 1) }
             let scale = grad.scalars.reduce(0) { max($0, abs($1)) }

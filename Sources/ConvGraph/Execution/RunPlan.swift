@@ -2,6 +2,8 @@
 /// tensor exists). The executor follows it; `plannedPeakBytes` walks it with byte counts.
 struct RunPlan {
     let doBackward: Bool
+    /// Whether every computed value and gradient is returned.
+    let keepAll: Bool
     /// Nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
     let region: [Bool]
     /// Nodes forward computes: ancestors of the saved values and of `from`.
@@ -15,13 +17,26 @@ struct RunPlan {
     /// Gradients returned to the caller (others are freed once propagated).
     let keptGrads: Set<Int>
 
-    init(graph: Graph, forwardOnly: Bool, keepAll: Bool) {
+    /// What `graph` saves, or `selection` when given (gradcheck asks for `from` and the
+    /// `wrt` gradients only).
+    let selection: Selection
+
+    /// The values and gradients a step returns.
+    struct Selection: Hashable {
+        var values: [Int]
+        var grads: [Int]
+    }
+
+    init(graph: Graph, forwardOnly: Bool, keepAll: Bool, selection: Selection? = nil) {
+        let selection = selection ?? Selection(values: graph.saveValues, grads: graph.saveGrads)
+        self.selection = selection
         let n = graph.nodes.count
         doBackward = graph.backward != nil && !forwardOnly
+        self.keepAll = keepAll
         region = doBackward ? Self.backwardRegion(graph) : Array(repeating: false, count: n)
 
         var computed = Array(repeating: false, count: n)
-        for i in graph.saveValues { computed[i] = true }
+        for i in selection.values { computed[i] = true }
         if doBackward, let b = graph.backward { computed[b.from] = true }
         if keepAll { computed = Array(repeating: true, count: n) }
         for i in graph.order.reversed() where computed[i] {
@@ -40,14 +55,14 @@ struct RunPlan {
         keepForBackward = keep
 
         var saved = Array(repeating: false, count: n)
-        for i in graph.saveValues { saved[i] = true }
+        for i in selection.values { saved[i] = true }
         if keepAll { saved = Array(repeating: true, count: n) }
         self.saved = saved
 
         var readers = Array(repeating: 0, count: n)
         for i in 0..<n where computed[i] { for p in graph.nodes[i].inputs { readers[p] += 1 } }
         self.readers = readers
-        keptGrads = keepAll ? Set(0..<n) : Set(graph.saveGrads)
+        keptGrads = keepAll ? Set(0..<n) : Set(selection.grads)
     }
 
     private static func backwardRegion(_ graph: Graph) -> [Bool] {

@@ -118,6 +118,11 @@ extension Conv: Op {
 
     public func backwardReadsInput(_ index: Int) -> Bool { index < 2 }
 
+    /// An IOHW weight is read in its OIHW view (SPEC §4).
+    public func fanLayout(ofInput index: Int) -> FanLayout {
+        index == 1 && weightLayout == .IOHW ? .swappedLeadingAxes : .standard
+    }
+
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         let weight = weightLayout == .OIHW ? c.input(1) : Conv.swapLeadingAxes(c.input(1))

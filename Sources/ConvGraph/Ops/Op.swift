@@ -24,12 +24,22 @@ public protocol Op: Sendable {
     /// `forward` on up to `parallelism.threads` threads; ops with fast kernels implement it
     /// (the default runs `forward`). Results must not depend on the thread count.
     func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T>
+    /// `forward` as a session runs it: in a mode, with last step's buffers to reuse, able
+    /// to fail on the data (`OpFailure`, reported at the node). The default runs
+    /// `forward(_:parallelism:)`.
+    func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) throws(OpFailure) -> ForwardResult<T>
     func backward<T: TensorScalar>(_ context: BackwardContext<T>) -> [Tensor<T>?]
 
     /// Whether `backward` reads input `index`'s value (otherwise only its shape).
     func backwardReadsInput(_ index: Int) -> Bool
     /// Whether `backward` reads the op's own output.
     var backwardReadsOutput: Bool { get }
+
+    /// How an init reads the fans of the leaf wired to input `index` (SPEC §4).
+    func fanLayout(ofInput index: Int) -> FanLayout
+    /// Feeds what makes the op's derivative jump (a relu's signs, a max pool's argmax)
+    /// into `hasher`: gradcheck skips an entry whose perturbation changes it.
+    func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher)
 }
 
 extension Op {
@@ -39,6 +49,11 @@ extension Op {
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
         forward(inputs)
     }
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) throws(OpFailure) -> ForwardResult<T> {
+        forward(inputs, parallelism: context.parallelism)
+    }
+    public func fanLayout(ofInput index: Int) -> FanLayout { .standard }
+    public func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher) {}
 }
 
 /// An input port of an op.
@@ -87,11 +102,14 @@ public struct ShapeError: Error, Sendable, Hashable {
 
 public struct ForwardResult<T: TensorScalar>: Sendable {
     public var output: Tensor<T>
-    /// State kept for backward, such as max pooling's argmax.
+    /// Indices kept for backward, such as max pooling's argmax.
     public var saved: [Int32]?
-    public init(_ output: Tensor<T>, saved: [Int32]? = nil) {
+    /// Tensors kept for backward (a softmax, batch statistics).
+    public var savedTensors: [Tensor<T>]
+    public init(_ output: Tensor<T>, saved: [Int32]? = nil, savedTensors: [Tensor<T>] = []) {
         self.output = output
         self.saved = saved
+        self.savedTensors = savedTensors
     }
 }
 
@@ -102,6 +120,10 @@ public struct BackwardContext<T: TensorScalar>: Sendable {
     /// The op's output, present when `backwardReadsOutput`.
     public var output: Tensor<T>?
     public var saved: [Int32]?
+    /// The tensors forward kept.
+    public var savedTensors: [Tensor<T>] = []
+    /// Train or eval, as in forward.
+    public var mode: Mode = .train
     /// dL/d(output).
     public var upstream: Tensor<T>
     /// Which inputs need a gradient.

@@ -115,6 +115,11 @@ extension Pool: Op {
         return ForwardResult(result.output, saved: result.argmax)
     }
 
+    /// A max pool's derivative jumps where a window's argmax changes.
+    public func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher) {
+        if let argmax = result.saved { hasher.combine(argmax) }
+    }
+
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }

@@ -22,6 +22,11 @@ public struct Relu: Op {
 
     public var backwardReadsOutput: Bool { true }
 
+    /// relu's derivative jumps where an input changes sign.
+    public func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher) {
+        for v in result.output.scalars { hasher.combine(v > 0) }
+    }
+
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0], let y = c.output else { return [nil] }

@@ -30,6 +30,12 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Hashable {
 
     public var count: Int { scalars.count }
 
+    /// Gives the storage another shape of the same element count (no copy).
+    mutating func reshape(_ newShape: Shape) {
+        precondition(newShape.checkedCount == scalars.count, "reshaping to a different element count")
+        shape = newShape
+    }
+
     /// The same elements viewed with another shape of equal count.
     public func reshaped(_ newShape: Shape) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
