@@ -38,13 +38,13 @@ public final class Session {
     public convenience init(graph: Graph, mode: Mode = .train, forwardOnly: Bool = false, keepAll: Bool = false,
                             parallelism: Parallelism = .allCores, fed: [String: AnyTensor] = [:]) throws(ConvGraphError) {
         try self.init(graph: graph, mode: mode, forwardOnly: forwardOnly, keepAll: keepAll, parallelism: parallelism,
-                      fed: fed, computeIn: graph.dtype, selection: nil)
+                      fed: fed, computeIn: graph.dtype, selection: nil, keepsBuffers: true)
     }
 
     /// - Parameter dtype: the scalar type steps compute in (gradcheck runs a float32 graph
     ///   in float64); leaves are drawn in float64 and rounded once to it.
     init(graph: Graph, mode: Mode, forwardOnly: Bool, keepAll: Bool, parallelism: Parallelism,
-         fed: [String: AnyTensor], computeIn dtype: DType, selection: RunPlan.Selection?) throws(ConvGraphError) {
+         fed: [String: AnyTensor], computeIn dtype: DType, selection: RunPlan.Selection?, keepsBuffers: Bool) throws(ConvGraphError) {
         self.graph = graph
         self.mode = mode
         self.forwardOnly = forwardOnly
@@ -63,10 +63,10 @@ public final class Session {
         switch dtype {
         case .float64:
             Self.initialize(graph, plan: plan, skipping: fedIndices, &store, &initializer, as: Double.self)
-            core = SessionCoreOf<Double>(graph: graph, plan: plan, mode: mode, initializer: &initializer)
+            core = SessionCoreOf<Double>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers, initializer: &initializer)
         case .float32:
             Self.initialize(graph, plan: plan, skipping: fedIndices, &store, &initializer, as: Float.self)
-            core = SessionCoreOf<Float>(graph: graph, plan: plan, mode: mode, initializer: &initializer)
+            core = SessionCoreOf<Float>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers, initializer: &initializer)
         }
         parameters = store
         randomState = initializer.stream

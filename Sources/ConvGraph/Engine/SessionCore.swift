@@ -20,12 +20,11 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
     let backwardNodes: [Int]
     /// dL/d(from): ones for a scalar, else the `backward.grad` init drawn at compile time.
     let seed: Tensor<T>?
-    /// Each node's output from the last step, for `ForwardContext.output`.
-    private var recycledOutputs: [Tensor<T>?]
-    private var recycledIndices: [[Int32]?]
+    /// Each node's buffers, kept from one step to the next.
+    private let workspaces: [Workspace<T>]
     private(set) var lastStepAllocatedBytes = 0
 
-    init(graph: Graph, plan: RunPlan, mode: Mode, initializer: inout Initializer) {
+    init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, initializer: inout Initializer) {
         self.graph = graph
         self.plan = plan
         self.mode = mode
@@ -42,8 +41,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         } else {
             seed = nil
         }
-        recycledOutputs = Array(repeating: nil, count: n)
-        recycledIndices = Array(repeating: nil, count: n)
+        workspaces = (0..<n).map { _ in Workspace<T>(keepsBuffers: keepsBuffers) }
     }
 
     func step(store: ParameterStore, overrides: [Int: AnyTensor], parallelism: Parallelism,
@@ -51,7 +49,6 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         let n = graph.nodes.count
         var readers = plan.readers
         var memory = MemoryMeter()
-        var allocated = 0
         var values: [Tensor<T>?] = Array(repeating: nil, count: n)
         for i in 0..<n where graph.nodes[i].isLeaf {
             guard let value = overrides[i] ?? store.values[i] else {
@@ -81,9 +78,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                 guard let v = values[p] else { preconditionFailure("forward read a value that was freed") }
                 inputs.append(v)
             }
-            var context = ForwardContext<T>(mode: mode, parallelism: parallelism, node: node.name)
-            context.recycled = recycledOutputs[i].take()
-            context.recycledIndices = recycledIndices[i].take()
+            var context = ForwardContext<T>(mode: mode, parallelism: parallelism, node: node.name, workspace: workspaces[i])
             let nodeStart = monotonicMilliseconds()
             let result: ForwardResult<T>
             do {
@@ -94,9 +89,6 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
             }
             inputs.removeAll()
             forwardNodeMs[i] = monotonicMilliseconds() - nodeStart
-            allocated += context.allocatedBytes
-            recycledOutputs[i] = context.recycled.take()
-            recycledIndices[i] = context.recycledIndices.take()
             if hashKinks { node.op.hashKinks(result, into: &kinks) }
             memory.allocate(result.output)
             values[i] = result.output
@@ -104,7 +96,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                 savedIndices[i] = result.saved
                 savedTensors[i] = result.savedTensors
             } else if let indices = result.saved {
-                recycledIndices[i] = indices
+                workspaces[i].giveIndices(.output, indices)
             }
             for p in node.inputs {
                 readers[p] -= 1
@@ -117,6 +109,9 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         let forwardMs = monotonicMilliseconds() - forwardStart
 
         var grads: [Tensor<T>?] = Array(repeating: nil, count: n)
+        // Which node made each gradient buffer, and for which of its inputs: the buffer
+        // goes back to that node's workspace once freed.
+        var gradOwner: [(node: Int, input: Int)?] = Array(repeating: nil, count: n)
         var backwardNodeMs = Array(repeating: 0.0, count: n)
         var backwardMs = 0.0
         if plan.doBackward, let b = graph.backward, let seed, plan.region[b.from] {
@@ -138,6 +133,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                 context.savedTensors = savedTensors[i]
                 context.mode = mode
                 context.parallelism = parallelism
+                context.workspace = workspaces[i]
                 let nodeStart = monotonicMilliseconds()
                 let inputGrads = op.backward(context)
                 backwardNodeMs[i] = monotonicMilliseconds() - nodeStart
@@ -148,13 +144,16 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                         // Fan-out: summed in place, in the fixed reverse topological order.
                         sum.add(g)
                         grads[p] = sum
+                        workspaces[i].give(.gradient(k), g.scalars)
                     } else {
                         grads[p] = g
+                        gradOwner[p] = (i, k)
                         memory.allocate(g)
                     }
                 }
                 if !plan.keptGrads.contains(i), let g = grads[i].take() {
                     memory.free(g)
+                    if let owner = gradOwner[i] { workspaces[owner.node].give(.gradient(owner.input), g.scalars) }
                 }
             }
             backwardMs = monotonicMilliseconds() - backwardStart
@@ -171,10 +170,14 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         // Keep this step's outputs for the next one (a caller still holding one makes the
         // next write copy it, so results handed out are never changed afterwards).
         for i in forwardNodes {
-            if let v = kept[i].take() { recycledOutputs[i] = v }
-            if let indices = savedIndices[i].take() { recycledIndices[i] = indices }
+            if let v = kept[i].take() { workspaces[i].give(.output, v.scalars) }
+            if let indices = savedIndices[i].take() { workspaces[i].giveIndices(.output, indices) }
         }
-        lastStepAllocatedBytes = allocated
+        for i in 0..<n {
+            if let g = grads[i].take(), let owner = gradOwner[i] { workspaces[owner.node].give(.gradient(owner.input), g.scalars) }
+        }
+        lastStepAllocatedBytes = workspaces.reduce(0) { $0 + $1.allocatedBytes }
+        for w in workspaces { w.resetCounter() }
         let timings = forwardNodes.map { i in
             NodeTiming(name: graph.nodes[i].name, op: graph.nodes[i].op.name, forwardMilliseconds: forwardNodeMs[i],
                        backwardMilliseconds: backwardNodeMs[i], flops: graph.nodes[i].flops)
@@ -194,7 +197,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
             kept[i] = v
         } else {
             memory.free(v)
-            if !graph.nodes[i].isLeaf { recycledOutputs[i] = v }
+            if !graph.nodes[i].isLeaf { workspaces[i].give(.output, v.scalars) }
         }
     }
 }

@@ -58,17 +58,18 @@ extension BenchmarkRequest {
     public func perform() throws(ConvGraphError) -> BenchmarkReport {
         let baseline = ResidentMemory.current
         let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
-        var executor = Executor(graph: graph, parallelism: parallelism)
-        executor.progress = progress
+        // Compiled once and stepped, as a training loop would: the leaves are filled once
+        // and every node keeps its buffers, so the timed steps allocate no tensor memory.
+        let session = try Session(graph: graph, parallelism: parallelism)
+        session.progress = progress
         let runs = max(1, repeatCount)
-        // Run 0 warms caches, pages and threads; it alone sets the reported peak memory.
-        // The timed runs then keep freed tensor memory for reuse (no page faults on each
-        // run's fresh tensors), which holds on to memory a single run would have returned.
-        _ = try executor.run()
+        // Step 0 warms caches, pages and threads; it alone sets the reported peak memory.
+        // The timed steps then keep freed memory for reuse (no page faults).
+        _ = try session.step()
         let peak = ResidentMemory.peak
         HeapPolicy.keepFreedMemory()
         var results: [RunResult] = []
-        for _ in 0..<runs { results.append(try executor.run()) }
+        for _ in 0..<runs { results.append(try session.step()) }
         let first = results[0].nodeTimings
         let nodes = first.indices.map { k in
             BenchmarkReport.Node(name: first[k].name, op: first[k].op,

@@ -56,8 +56,10 @@ public struct Executor: Sendable {
     /// - Parameter keepAll: keep every computed value and gradient in the result, not only
     ///   the saved ones (for inspection; uses more memory).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
-        let session = try Session(graph: graph, forwardOnly: forwardOnly, keepAll: keepAll, parallelism: parallelism,
-                                  fed: Dictionary(uniqueKeysWithValues: fed.map { (graph.nodes[$0.key].name, $0.value) }))
+        // One step: buffers are dropped as tensors die, so memory follows the plan.
+        let session = try Session(graph: graph, mode: .train, forwardOnly: forwardOnly, keepAll: keepAll, parallelism: parallelism,
+                                  fed: Dictionary(uniqueKeysWithValues: fed.map { (graph.nodes[$0.key].name, $0.value) }),
+                                  computeIn: graph.dtype, selection: nil, keepsBuffers: false)
         session.progress = progress
         return try session.step()
     }

@@ -34,10 +34,10 @@ public struct GradCheck: Sendable {
         let fed = Dictionary(uniqueKeysWithValues: (base?.fed ?? [:]).map { (graph.nodes[$0.key].name, $0.value) })
         let selection = RunPlan.Selection(values: [backward.from], grads: backward.wrt)
         let analyticSession = try Session(graph: graph, mode: .train, forwardOnly: false, keepAll: false, parallelism: parallelism,
-                                          fed: fed, computeIn: .float64, selection: selection)
+                                          fed: fed, computeIn: .float64, selection: selection, keepsBuffers: false)
         let analytic = try analyticSession.step()
         let probe = try Session(graph: graph, mode: .train, forwardOnly: true, keepAll: false, parallelism: parallelism,
-                                fed: fed, computeIn: .float64, selection: selection)
+                                fed: fed, computeIn: .float64, selection: selection, keepsBuffers: true)
         // The seed of a non-scalar `from`, as the session drew it.
         let seed: [Double]? = backward.grad == nil ? nil : (analyticSession.core as? SessionCoreOf<Double>)?.seed?.scalars
         let fromName = graph.nodes[backward.from].name

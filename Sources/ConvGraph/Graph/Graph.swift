@@ -1,21 +1,24 @@
 /// A checked, shape-inferred DAG: every edge resolved, every port complete, no cycle,
 /// every shape inferred, every attribute in range, within the limits. Immutable and
 /// `Sendable`: one graph may be run by several executors at once.
+///
+/// Nodes are addressed by their index in declaration order (`NodeID`); `id(of:)` finds a
+/// name in O(1).
 public struct Graph: Sendable {
     public struct Node: Sendable {
-        public var name: String
-        public var op: any Op
+        public let name: String
+        public let op: any Op
         /// Producers of the inputs, flattened in port order.
-        public var inputs: [Int]
-        public var shape: Shape
+        public let inputs: [Int]
+        public let shape: Shape
         /// The arithmetic behind the spatial output size, for messages.
-        public var explanation: [String]
+        public let explanation: [String]
         /// Where the node is declared.
-        public var location: SourceLocation
+        public let location: SourceLocation
         /// Forward FLOPs (a multiply-add counts 2).
-        public var flops: Int
+        public let flops: Int
         /// Elements of a `param` (0 for every other op).
-        public var parameterCount: Int
+        public let parameterCount: Int
 
         /// The leaf op, for `input` and `param` nodes.
         public var leaf: (any LeafOp)? { op as? any LeafOp }
@@ -24,30 +27,53 @@ public struct Graph: Sendable {
 
     public struct Backward: Sendable {
         /// The node differentiated (a scalar is seeded with 1).
-        public var from: Int
+        public let from: Int
         /// The seed of a non-scalar `from` (`nil` for a scalar `from`).
-        public var grad: InitSpec?
+        public let grad: InitSpec?
         /// The leaves differentiated.
-        public var wrt: [Int]
+        public let wrt: [Int]
     }
 
-    public var name: String
-    public var path: String
-    public var seed: UInt32
-    public var dtype: DType
+    public let name: String
+    public let path: String
+    public let seed: UInt32
+    public let dtype: DType
     /// In declaration order (which fixes RNG draws).
-    public var nodes: [Node]
+    public let nodes: [Node]
     /// A topological order; declaration order breaks ties.
-    public var order: [Int]
-    public var backward: Backward?
-    public var saveValues: [Int]
-    public var saveGrads: [Int]
+    public let order: [Int]
+    public let backward: Backward?
+    public let saveValues: [Int]
+    public let saveGrads: [Int]
     /// The decoded file (with the effective YAML after overrides).
-    public var file: GraphFile
+    public let file: GraphFile
+    /// Node index by name.
+    private let indexByName: [String: Int]
+
+    init(name: String, path: String, seed: UInt32, dtype: DType, nodes: [Node], order: [Int], backward: Backward?,
+         saveValues: [Int], saveGrads: [Int], file: GraphFile) {
+        self.name = name
+        self.path = path
+        self.seed = seed
+        self.dtype = dtype
+        self.nodes = nodes
+        self.order = order
+        self.backward = backward
+        self.saveValues = saveValues
+        self.saveGrads = saveGrads
+        self.file = file
+        indexByName = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The index of the node called `name`.
+    /// - Complexity: O(1) on average.
     public func index(of name: String) -> Int? {
-        nodes.firstIndex(where: { $0.name == name })
+        indexByName[name]
+    }
+
+    /// The node called `name`.
+    public subscript(name: String) -> Node? {
+        indexByName[name].map { nodes[$0] }
     }
 
     /// Consumers of each node, in topological order of the consumer.

@@ -26,15 +26,21 @@ extension Conv {
 
     /// Same contract as `referenceForward` (OIHW weight), computed by implicit GEMM: each
     /// output is one FMA chain over (c, p, q) in blocks of at most 256, plus the bias.
+    /// - Parameters:
+    ///   - workspace: where the output (`outputSlot`) and the packed weights come from and
+    ///     the packed weights go back to, so repeated calls allocate nothing.
     static func fastForward<T: TensorScalar>(
-        input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?, geometry: Geometry, parallelism: Parallelism
+        input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?, geometry: Geometry, parallelism: Parallelism,
+        workspace: Workspace<T> = Workspace(), outputSlot: Workspace<T>.Slot = .output
     ) -> Tensor<T> {
         var d = kernelShape(input: input.shape, weight: weight.shape, geometry: geometry)
         let outShape: Shape = [d.n, d.o, d.oh, d.ow]
         let f64: Int32 = T.self == Double.self ? 1 : 0
-        var packed = [T](repeating: 0, count: cg_conv_fwd_packed_count(&d, f64))
+        var packed = workspace.take(.scratch(0), count: cg_conv_fwd_packed_count(&d, f64))
+        defer { workspace.give(.scratch(0), packed) }
         let tasks = cg_conv_fwd_tasks(&d, f64)
-        let out = [T](unsafeUninitializedCapacity: outShape.count) { y, initialized in
+        var out = workspace.take(outputSlot, count: outShape.count)
+        out.withUnsafeMutableBufferPointer { y in
             withRawPointers(input.scalars, weight.scalars, bias?.scalars ?? []) { x, w, b in
                 packed.withUnsafeMutableBytes { pk in
                     if f64 == 1 {
@@ -54,7 +60,6 @@ extension Conv {
                     }
                 }
             }
-            initialized = outShape.count
         }
         return Tensor(shape: outShape, scalars: out)
     }
@@ -65,7 +70,7 @@ extension Conv {
     /// then added in order; the bias gradient sums in the reference's order.
     static func fastBackward<T: TensorScalar>(
         input: Tensor<T>, weight: Tensor<T>, upstream: Tensor<T>, geometry: Geometry,
-        wantInput: Bool, wantWeight: Bool, wantBias: Bool, parallelism: Parallelism
+        wantInput: Bool, wantWeight: Bool, wantBias: Bool, parallelism: Parallelism, workspace: Workspace<T> = Workspace()
     ) -> (input: Tensor<T>?, weight: Tensor<T>?, bias: Tensor<T>?) {
         var d = kernelShape(input: input.shape, weight: weight.shape, geometry: geometry)
         let f64: Int32 = T.self == Double.self ? 1 : 0
@@ -75,10 +80,12 @@ extension Conv {
             // Stride 1: dx is a forward conv of dy with the kernel flipped and its channel
             // axes swapped (a transposed conv), so it runs on the forward kernel with no
             // col2im scatter.
-            dInput = transposedForward(weight: weight, upstream: upstream, inputShape: input.shape, d: d, parallelism: parallelism)
+            dInput = transposedForward(weight: weight, upstream: upstream, inputShape: input.shape, d: d, parallelism: parallelism,
+                                       workspace: workspace)
         } else if wantInput {
             let tasks = cg_conv_bwd_data_tasks(&d, f64)
-            let dx = [T](unsafeUninitializedCapacity: input.count) { dx, initialized in
+            var dx = workspace.take(.gradient(0), count: input.count)
+            dx.withUnsafeMutableBufferPointer { dx in
                 withRawPointers(weight.scalars, upstream.scalars, []) { w, dy, _ in
                     let shared = KernelArguments(d: d, x: w, packed: dy, bias: nil, y: UnsafeMutableRawPointer(dx.baseAddress))
                     parallelism.forEach(tasks) { t in
@@ -90,14 +97,13 @@ extension Conv {
                         }
                     }
                 }
-                initialized = input.count
             }
             dInput = Tensor(shape: input.shape, scalars: dx)
         }
         if wantWeight {
             let chunks = cg_conv_bwd_weight_chunks(&d, f64)
             let tasks = cg_conv_bwd_weight_tasks(&d, f64)
-            var partials = [T](repeating: 0, count: chunks * weight.count)
+            var partials = workspace.take(chunks > 1 ? .scratch(2) : .gradient(1), count: chunks * weight.count)
             withRawPointers(input.scalars, upstream.scalars, []) { x, dy, _ in
                 partials.withUnsafeMutableBytes { part in
                     let shared = KernelArguments(d: d, x: x, packed: dy, bias: nil, y: part.baseAddress)
@@ -113,7 +119,7 @@ extension Conv {
             }
             var dw = partials   // one chunk: the partials are the gradient
             if chunks > 1 {
-                dw = [T](repeating: 0, count: weight.count)
+                dw = workspace.take(.gradient(1), count: weight.count)
                 partials.withUnsafeBytes { part in
                     dw.withUnsafeMutableBytes { out in
                         if f64 == 1 {
@@ -123,19 +129,22 @@ extension Conv {
                         }
                     }
                 }
+                workspace.give(.scratch(2), partials)
             }
             dWeight = Tensor(shape: weight.shape, scalars: dw)
         }
-        let dBias = wantBias ? biasGradient(upstream) : nil
+        let dBias = wantBias ? biasGradient(upstream, workspace: workspace) : nil
         return (dInput, dWeight, dBias)
     }
 
     /// dx of a stride-1 conv as the forward conv of dy with weight
     /// w'[g·Cg+c, o, p', q'] = w[g·Og+o, c, kh−1−p', kw−1−q'] (groups kept), padding
     /// (kh−1)·dh − top on top and (kw−1)·dw − left on the left (negative crops), output H×W.
-    static func transposedForward<T: TensorScalar>(weight: Tensor<T>, upstream: Tensor<T>, inputShape: Shape, d: cg_conv, parallelism: Parallelism) -> Tensor<T> {
+    static func transposedForward<T: TensorScalar>(weight: Tensor<T>, upstream: Tensor<T>, inputShape: Shape, d: cg_conv,
+                                                   parallelism: Parallelism, workspace: Workspace<T>) -> Tensor<T> {
         let (cg, kh, kw, og) = (d.cg, d.kh, d.kw, d.og)
-        var flipped = [T](repeating: 0, count: weight.count)
+        var flipped = workspace.take(.scratch(1), count: weight.count)
+        defer { workspace.give(.scratch(1), flipped) }
         weight.scalars.withUnsafeBufferPointer { w in
             flipped.withUnsafeMutableBufferPointer { f in
                 for g in 0..<d.groups {
@@ -157,16 +166,16 @@ extension Conv {
                                            left: (kw - 1) * d.dw - d.pl, right: inputShape[3] - d.ow + d.pl),
                                 groups: d.groups)
         let result = fastForward(input: upstream, weight: Tensor(shape: [d.c, og, kh, kw], scalars: flipped),
-                                 bias: nil, geometry: geometry, parallelism: parallelism)
+                                 bias: nil, geometry: geometry, parallelism: parallelism, workspace: workspace, outputSlot: .gradient(0))
         precondition(result.shape == inputShape, "transposed conv gave \(result.shape), expected \(inputShape)")
         return result
     }
 
     /// db[o] = Σ_{n,i,j} dy[n,o,i,j], summed in the order n, i, j (as the reference).
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func biasGradient<T: TensorScalar>(_ dy: Tensor<T>) -> Tensor<T> {
+    static func biasGradient<T: TensorScalar>(_ dy: Tensor<T>, workspace: Workspace<T> = Workspace()) -> Tensor<T> {
         let n = dy.shape[0], o = dy.shape[1], plane = dy.shape[2] * dy.shape[3]
-        var db = [T](repeating: 0, count: o)
+        var db = workspace.take(.gradient(2), count: o)
         dy.scalars.withUnsafeBufferPointer { g in
             for oc in 0..<o {
                 var acc: T = 0

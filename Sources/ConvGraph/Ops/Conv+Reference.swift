@@ -22,21 +22,16 @@ extension Conv {
         }
     }
 
-    /// Output spatial size: ⌊(H+t+b−d(k−1)−1)/s⌋+1 per axis (floor division, so the
-    /// result is ≤ 0 when the dilated kernel does not fit; callers reject that).
+    /// Output spatial size: ⌊(H+t+b−d(k−1)−1)/s⌋+1 per axis (`OutputSize.length`; 0 when
+    /// the dilated kernel does not fit, which callers reject).
     public static func outputSize(
-        inputHeight: Int, inputWidth: Int, kernel: Spatial, geometry: Geometry
+        inputHeight: Int, inputWidth: Int, kernel: Spatial, geometry g: Geometry
     ) -> Spatial {
-        func axis(_ size: Int, _ before: Int, _ after: Int, _ k: Int, _ s: Int, _ d: Int) -> Int {
-            let span = size + before + after - d * (k - 1) - 1
-            // Floor division (Swift's `/` truncates toward zero).
-            let q = span >= 0 ? span / s : -((-span + s - 1) / s)
-            return q + 1
-        }
-        let g = geometry
-        return Spatial(
-            axis(inputHeight, g.pads.top, g.pads.bottom, kernel.h, g.stride.h, g.dilation.h),
-            axis(inputWidth, g.pads.left, g.pads.right, kernel.w, g.stride.w, g.dilation.w))
+        Spatial(
+            OutputSize.length(size: inputHeight, before: g.pads.top, after: g.pads.bottom, kernel: kernel.h,
+                              stride: g.stride.h, dilation: g.dilation.h, ceil: false),
+            OutputSize.length(size: inputWidth, before: g.pads.left, after: g.pads.right, kernel: kernel.w,
+                              stride: g.stride.w, dilation: g.dilation.w, ceil: false))
     }
 
     /// The checked dimensions of one conv application (shared by forward and backward).

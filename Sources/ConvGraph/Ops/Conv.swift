@@ -106,12 +106,20 @@ extension Conv: Op {
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
         let weight = weightLayout == .OIHW ? inputs[1] : Conv.swapLeadingAxes(inputs[1])
         let g = geometry(input: inputs[0].shape, kernel: Spatial(weight.shape[2], weight.shape[3]))
         let bias = inputs.count > 2 ? inputs[2] : nil
         let out = Conv.outputSize(inputHeight: inputs[0].shape[2], inputWidth: inputs[0].shape[3], kernel: Spatial(weight.shape[2], weight.shape[3]), geometry: g)
         if Conv.usesFastPath(input: inputs[0].shape, weight: weight.shape, output: [inputs[0].shape[0], weight.shape[0], out.h, out.w]) {
-            return ForwardResult(Conv.fastForward(input: inputs[0], weight: weight, bias: bias, geometry: g, parallelism: parallelism))
+            return ForwardResult(Conv.fastForward(input: inputs[0], weight: weight, bias: bias, geometry: g, parallelism: parallelism,
+                                                  workspace: context.workspace))
         }
         return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: bias, geometry: g))
     }
@@ -130,7 +138,8 @@ extension Conv: Op {
         let wantsBias = c.wants.count > 2 && c.wants[2]
         let grads = Conv.usesFastPath(input: c.inputShapes[0], weight: weight.shape, output: c.upstream.shape)
             ? Conv.fastBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
-                                wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias, parallelism: c.parallelism)
+                                wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias, parallelism: c.parallelism,
+                                workspace: c.workspace)
             : Conv.referenceBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
                                      wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias)
         var dWeight = grads.weight

@@ -130,6 +130,14 @@ public struct BackwardContext<T: TensorScalar>: Sendable {
     public var wants: [Bool]
     /// Threads the op's kernels may use; results must not depend on it.
     public var parallelism: Parallelism = .serial
+    /// The node's buffers: `gradient(_:)` takes last step's gradient buffer for an input.
+    public var workspace = Workspace<T>()
+
+    /// A tensor shaped like input `k` to write its gradient into (contents unspecified:
+    /// write every element).
+    public func gradient(_ k: Int) -> Tensor<T> {
+        workspace.tensor(.gradient(k), inputShapes[k])
+    }
 
     public init(inputs: [Tensor<T>?], inputShapes: [Shape], output: Tensor<T>?, saved: [Int32]?, upstream: Tensor<T>, wants: [Bool]) {
         self.inputs = inputs

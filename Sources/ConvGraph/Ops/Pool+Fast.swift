@@ -22,15 +22,17 @@ extension Pool {
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func fastForward<T: TensorScalar>(input: Tensor<T>, geometry g: Geometry, parallelism: Parallelism) -> (output: Tensor<T>, argmax: [Int32]?) {
+    static func fastForward<T: TensorScalar>(input: Tensor<T>, geometry g: Geometry, parallelism: Parallelism,
+                                             workspace: Workspace<T> = Workspace()) -> (output: Tensor<T>, argmax: [Int32]?) {
         let os = outputSize(inputHeight: input.shape[2], inputWidth: input.shape[3], geometry: g)
         let p = kernelShape(input: input.shape, output: os, geometry: g)
         let shape: Shape = [input.shape[0], input.shape[1], os.h, os.w]
         let count = shape.count
         let f64 = T.self == Double.self
         // Filled in place (one buffer, never copied on write).
-        var indices = [Int32](repeating: -1, count: g.mode == .max ? count : 0)
-        let output = [T](unsafeUninitializedCapacity: count) { y, initialized in
+        var indices = g.mode == .max ? workspace.takeIndices(.output, count: count) : []
+        var output = workspace.take(.output, count: count)
+        output.withUnsafeMutableBufferPointer { y in
             input.scalars.withUnsafeBytes { x in
                 let xs = PoolPointers(x: x.baseAddress, y: UnsafeMutableRawPointer(y.baseAddress))
                 if g.mode == .max {
@@ -56,18 +58,19 @@ extension Pool {
                     }
                 }
             }
-            initialized = count
         }
         return (Tensor(shape: shape, scalars: output), g.mode == .max ? indices : nil)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func fastBackward<T: TensorScalar>(upstream: Tensor<T>, inputShape: Shape, argmax: [Int32]?, geometry g: Geometry, parallelism: Parallelism) -> Tensor<T> {
+    static func fastBackward<T: TensorScalar>(upstream: Tensor<T>, inputShape: Shape, argmax: [Int32]?, geometry g: Geometry,
+                                              parallelism: Parallelism, workspace: Workspace<T> = Workspace()) -> Tensor<T> {
         let os = outputSize(inputHeight: inputShape[2], inputWidth: inputShape[3], geometry: g)
         let p = kernelShape(input: inputShape, output: os, geometry: g)
         let count = inputShape.count
         let f64 = T.self == Double.self
-        let grad = [T](unsafeUninitializedCapacity: count) { dx, initialized in
+        var grad = workspace.take(.gradient(0), count: count)
+        grad.withUnsafeMutableBufferPointer { dx in
             upstream.scalars.withUnsafeBytes { dy in
                 (argmax ?? []).withUnsafeBufferPointer { a in
                     let ptrs = PoolPointers(x: dy.baseAddress, y: UnsafeMutableRawPointer(dx.baseAddress), argmax: UnsafeMutablePointer(mutating: a.baseAddress))
@@ -83,7 +86,6 @@ extension Pool {
                     }
                 }
             }
-            initialized = count
         }
         return Tensor(shape: inputShape, scalars: grad)
     }

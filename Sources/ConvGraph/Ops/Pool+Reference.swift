@@ -69,31 +69,15 @@ extension Pool {
         }
     }
 
-    /// Output size of one axis. `span` = size + padBegin + padEnd − d(k−1) − 1; floor mode
-    /// ⌊span/s⌋ + 1; ceil mode ⌈span/s⌉ + 1, minus 1 when (out−1)·s ≥ size + padBegin.
-    /// A negative span (window larger than the padded input) gives 0.
-    static func outputLength(
-        size: Int, window k: Int, stride s: Int, dilation d: Int,
-        padBegin: Int, padEnd: Int, ceilMode: Bool
-    ) -> Int {
-        let span = size + padBegin + padEnd - d * (k - 1) - 1
-        guard span >= 0, s > 0 else { return 0 }
-        var out = (ceilMode ? (span + s - 1) / s : span / s) + 1
-        if ceilMode && (out - 1) * s >= size + padBegin { out -= 1 }
-        return out
-    }
-
     /// Output size per axis: floor: ⌊(H+t+b−d(k−1)−1)/s⌋+1; ceil_mode:
     /// ⌈(H+t+b−d(k−1)−1)/s⌉+1, minus 1 when (out−1)·s ≥ H+t (the last window would
     /// start in the end padding or past it).
     public static func outputSize(inputHeight: Int, inputWidth: Int, geometry g: Geometry) -> Spatial {
         Spatial(
-            outputLength(
-                size: inputHeight, window: g.window.h, stride: g.stride.h, dilation: g.dilation.h,
-                padBegin: g.pads.top, padEnd: g.pads.bottom, ceilMode: g.ceilMode),
-            outputLength(
-                size: inputWidth, window: g.window.w, stride: g.stride.w, dilation: g.dilation.w,
-                padBegin: g.pads.left, padEnd: g.pads.right, ceilMode: g.ceilMode))
+            OutputSize.length(size: inputHeight, before: g.pads.top, after: g.pads.bottom, kernel: g.window.h,
+                              stride: g.stride.h, dilation: g.dilation.h, ceil: g.ceilMode),
+            OutputSize.length(size: inputWidth, before: g.pads.left, after: g.pads.right, kernel: g.window.w,
+                              stride: g.stride.w, dilation: g.dilation.w, ceil: g.ceilMode))
     }
 
     /// The taps of one output position along one axis: the in-input tap coordinates in

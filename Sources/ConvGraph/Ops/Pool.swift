@@ -67,13 +67,7 @@ extension Pool: Op {
 
     /// The resolved geometry for an input of `shape` (global pooling resolved here).
     func geometry(input shape: Shape) -> Geometry {
-        if global {
-            return Geometry(mode: mode, window: Spatial(shape[2], shape[3]), stride: Spatial(1), dilation: Spatial(1),
-                            pads: .zero, ceilMode: false, countIncludePad: countIncludePad)
-        }
-        let pads = padding.resolved(height: shape[2], width: shape[3], kernel: window, stride: stride, dilation: dilation)
-        return Geometry(mode: mode, window: window, stride: stride, dilation: dilation, pads: pads,
-                        ceilMode: ceilMode, countIncludePad: countIncludePad)
+        Geometry(resolving: self, inputHeight: shape[2], inputWidth: shape[3])
     }
 
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
@@ -111,7 +105,14 @@ extension Pool: Op {
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        let result = Pool.fastForward(input: inputs[0], geometry: geometry(input: inputs[0].shape), parallelism: parallelism)
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let result = Pool.fastForward(input: inputs[0], geometry: geometry(input: inputs[0].shape), parallelism: context.parallelism,
+                                      workspace: context.workspace)
         return ForwardResult(result.output, saved: result.argmax)
     }
 
@@ -124,6 +125,6 @@ extension Pool: Op {
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         return [Pool.fastBackward(upstream: c.upstream, inputShape: c.inputShapes[0], argmax: c.saved,
-                                  geometry: geometry(input: c.inputShapes[0]), parallelism: c.parallelism)]
+                                  geometry: geometry(input: c.inputShapes[0]), parallelism: c.parallelism, workspace: c.workspace)]
     }
 }

@@ -26,9 +26,9 @@ import Testing
         #expect(out == Spatial(3, 2))
         // stride larger than the kernel: (7−2)/3+1 = 2
         #expect(Conv.outputSize(inputHeight: 7, inputWidth: 7, kernel: Spatial(2), geometry: Geometry(stride: Spatial(3))) == Spatial(2))
-        // the kernel does not fit: floor division, not truncation → 0 and −1
+        // the kernel does not fit: 0 (the one rule conv and pool share; callers reject it)
         let tooBig = Conv.outputSize(inputHeight: 2, inputWidth: 1, kernel: Spatial(3, 4), geometry: Geometry(stride: Spatial(2)))
-        #expect(tooBig == Spatial(0, -1))
+        #expect(tooBig == Spatial(0, 0))
         // the seed graph: pad 2 outside, 8×8, kernel 2, stride 2 → 4
         #expect(Conv.outputSize(inputHeight: 8, inputWidth: 8, kernel: Spatial(2), geometry: Geometry(stride: Spatial(2))) == Spatial(4))
     }
