@@ -25,6 +25,9 @@ enum OpConformanceTable {
         OpCase("pad", "pads: [1, 2, 0, 3], mode: reflect", inputs: [x([2, 1, 4, 5])], expected: [2, 1, 7, 8]),
         // [ph, pw]: H 3+2+2, W 2+1+1.
         OpCase("pad", "pads: [2, 1], mode: edge", inputs: [x([1, 3, 3, 2])], expected: [1, 3, 7, 4]),
+        // The widest reflect (pad = dim − 1): 3+2+2; edge wider than the input: 2+3+3.
+        OpCase("pad", "pads: 2, mode: reflect", inputs: [x([1, 1, 3, 3])], expected: [1, 1, 7, 7]),
+        OpCase("pad", "pads: 3, mode: edge", inputs: [x([1, 1, 2, 2])], expected: [1, 1, 8, 8]),
     ]
 
     static let conv: [OpCase] = [
@@ -38,11 +41,23 @@ enum OpConformanceTable {
         OpCase("conv", "stride: 2, weight_layout: IOHW", inputs: [x([2, 3, 4, 4]), w([3, 5, 2, 2])], expected: [2, 5, 2, 2]),
         // [t, b, l, r] = [1, 0, 2, 1]: H 4+1+0−2+1 = 4, W 4+2+1−3+1 = 5.
         OpCase("conv", "padding: [1, 0, 2, 1]", inputs: [x([1, 2, 4, 4]), w([2, 2, 2, 3])], expected: [1, 2, 4, 5]),
+        // same with stride 2: H ⌈7/2⌉ = 4, W ⌈6/2⌉ = 3 (dilated kernel 5, odd cell at the bottom/right).
+        OpCase("conv", "stride: 2, dilation: 2, padding: same", inputs: [x([1, 2, 7, 6]), w([3, 2, 3, 3])], expected: [1, 3, 4, 3]),
+        // 1×1 kernel, stride 3 > kernel (skipped cells get no gradient): ⌊(7−1)/3⌋+1 = 3.
+        OpCase("conv", "stride: 3", inputs: [x([1, 3, 7, 7]), w([2, 3, 1, 1])], expected: [1, 2, 3, 3]),
         // Fast path (2·8·8·8 outputs × 8·3·3 ≥ 2^16 MACs): 10−3+1 = 8; a 4-D bias.
         OpCase("conv", inputs: [x([2, 8, 10, 10]), w([8, 8, 3, 3]), b([1, 8, 1, 1])], expected: [2, 8, 8, 8]),
         // Fast path, grouped and strided: ⌊(17+2−3)/2⌋+1 = 9.
         OpCase("conv", "stride: 2, padding: 1, groups: 2", inputs: [x([2, 8, 17, 17]), w([16, 4, 3, 3]), b([16])],
                expected: [2, 16, 9, 9]),
+        // Fast path in IOHW layout.
+        OpCase("conv", "weight_layout: IOHW", inputs: [x([2, 8, 10, 10]), w([8, 8, 3, 3])], expected: [2, 8, 8, 8]),
+        // Fast path with a reduction of 32·3·3 = 288 > 256 (two blocks): 6−3+1 = 4.
+        OpCase("conv", inputs: [x([2, 32, 6, 6]), w([8, 32, 3, 3])], expected: [2, 8, 4, 4]),
+        // Fast path, 4 images (4 weight-gradient chunks), dilated, [t, b, l, r] = [0, 1, 2, 0]:
+        // H 12+0+1−4−1+1 = 9, W 12+2+0−4−1+1 = 10.
+        OpCase("conv", "dilation: 2, padding: [0, 1, 2, 0]", inputs: [x([4, 4, 12, 12]), w([8, 4, 3, 3]), b([8])],
+               expected: [4, 8, 9, 10]),
     ]
 
     static let pool: [OpCase] = [
@@ -60,6 +75,21 @@ enum OpConformanceTable {
         OpCase("pool", "mode: average, window: 2, dilation: 2", inputs: [x([2, 1, 5, 5])], expected: [2, 1, 2, 2]),
         OpCase("pool", "mode: average, global: true", inputs: [x([2, 3, 3, 4])], expected: [2, 3, 1, 1]),
         OpCase("pool", "mode: max, global: true", inputs: [x([1, 2, 3, 3], .distinct)], expected: [1, 2, 1, 1]),
+        // ceil: ⌈(5+2−2)/2⌉+1 = 4, minus 1 as (4−1)·2 = 6 ≥ 5+1.
+        OpCase("pool", "mode: average, window: 2, padding: 1, ceil_mode: true, count_include_pad: true",
+               inputs: [x([1, 2, 5, 5])], expected: [1, 2, 3, 3]),
+        // ceil without padding: ⌈(5−2)/2⌉+1 = 3; the last window hangs past the input.
+        OpCase("pool", "mode: average, window: 2, ceil_mode: true", inputs: [x([1, 1, 5, 5])], expected: [1, 1, 3, 3]),
+        OpCase("pool", "mode: average, window: 2, ceil_mode: true, count_include_pad: true",
+               inputs: [x([1, 1, 5, 5])], expected: [1, 1, 3, 3]),
+        // Padding up to d·(k−1) = 4: H 5+4−4−1+1 = 5, W 6+4−4−1+1 = 6.
+        OpCase("pool", "mode: max, window: 3, stride: 1, dilation: 2, padding: 2", inputs: [x([1, 2, 5, 6], .distinct)],
+               expected: [1, 2, 5, 6]),
+        // Planes of 130×130 ≥ 16384 cells: one plane per task.
+        OpCase("pool", "mode: average, global: true", inputs: [x([1, 2, 130, 130])], expected: [1, 2, 1, 1]),
+        OpCase("pool", "mode: max, global: true", inputs: [x([1, 2, 130, 130], .distinct)], expected: [1, 2, 1, 1]),
+        // Overlapping windows (stride 1) accumulate: 32−3+1 = 30.
+        OpCase("pool", "mode: max, window: 3, stride: 1", inputs: [x([2, 16, 32, 32], .distinct)], expected: [2, 16, 30, 30]),
         // 32 planes of 32×32: 16 planes per task, so two tasks.
         OpCase("pool", "mode: max, window: 2", inputs: [x([2, 16, 32, 32], .distinct)], expected: [2, 16, 16, 16]),
         // ⌊(32+2−3)/2⌋+1 = 16.

@@ -56,14 +56,21 @@ struct OpConformanceTests {
     }
 
     @Test(arguments: OpConformanceTable.cases)
-    func backwardReturnsNothingForUnwantedPorts(_ c: OpCase) throws {
+    func backwardGivesOnlyWantedPortsTheirUsualGradient(_ c: OpCase) throws {
         let (op, _) = try c.load()
         let inputs = c.inputValues()
         let result = OpRunner.forward(op, inputs)
         let upstream = FD.randomTensor(result.output.shape, seed: 99)
-        let grads = OpRunner.backward(op, inputs, result, upstream: upstream, wants: inputs.map { _ in false })
-        #expect(grads.count == inputs.count)
-        #expect(grads.allSatisfy { $0 == nil }, "gradients computed for ports nobody wants")
+        let all = OpRunner.backward(op, inputs, result, upstream: upstream)
+        let none = OpRunner.backward(op, inputs, result, upstream: upstream, wants: inputs.map { _ in false })
+        #expect(none.count == inputs.count)
+        #expect(none.allSatisfy { $0 == nil }, "gradients computed for ports nobody wants")
+        for k in inputs.indices where inputs.count > 1 {
+            let only = OpRunner.backward(op, inputs, result, upstream: upstream, wants: inputs.indices.map { $0 == k })
+            try #require(only.count == inputs.count)
+            #expect(OpRunner.bits(only[k]) == OpRunner.bits(all[k]), "gradient \(k) changes when the other ports are not wanted")
+            #expect(only.indices.allSatisfy { $0 == k || only[$0] == nil }, "gradients computed for ports nobody wants")
+        }
     }
 
     @Test(arguments: OpConformanceTable.cases)
