@@ -98,6 +98,24 @@ struct OpConformanceTests {
                 "float32")
     }
 
+    /// The kernels read inputs through unsafe pointers; none may write through them (the
+    /// executor hands the same storage to every reader of a value).
+    @Test(arguments: OpConformanceTable.cases)
+    func forwardAndBackwardLeaveTheirArgumentsUntouched(_ c: OpCase) throws {
+        let (op, _) = try c.load()
+        let inputs = c.inputValues()
+        let upstream = FD.randomTensor(try op.outputShape(inputs: c.inputs.map(\.shape)).shape, seed: 99)
+        let before = inputs.map { OpRunner.bits($0) } + [OpRunner.bits(upstream)]
+        let floats = inputs.map { $0.converted(to: Float.self) }, floatUpstream = upstream.converted(to: Float.self)
+        let floatsBefore = floats.map { OpRunner.bits($0) } + [OpRunner.bits(floatUpstream)]
+        for threads in Self.threadCounts {
+            _ = OpRunner.run(op, inputs, upstream: upstream, threads: threads)
+            _ = OpRunner.run(op, floats, upstream: floatUpstream, threads: threads)
+        }
+        #expect(inputs.map { OpRunner.bits($0) } + [OpRunner.bits(upstream)] == before, "float64")
+        #expect(floats.map { OpRunner.bits($0) } + [OpRunner.bits(floatUpstream)] == floatsBefore, "float32")
+    }
+
     // MARK: - Helpers
 
     /// Every index of a small input; evenly spaced ones (first and last included) of a large one.
