@@ -1,10 +1,13 @@
 import Testing
 import ConvGraph
 
-/// The op conformance harness: every row of `OpConformanceTable` gets its shape rule,
+/// The op conformance harness: every row of `OpConformanceTable` gets its shape rule
+/// (against the hand-written shape, the graph's inferred shape and forward's output),
 /// float64 finite-difference gradients for every port, float32 agreement with float64,
-/// and bit-identical results on 1, 2 and 8 threads in both dtypes, with forward and
-/// backward called the way the executor calls them (`OpRunner`).
+/// bit-identical results on 1, 2 and 8 threads in both dtypes, gradients only for wanted
+/// ports, and untouched arguments; forward and backward are called the way the executor
+/// calls them (`OpRunner`). A new op gets all of this by being registered and given rows
+/// in the table; registering it without rows fails the first test.
 @Suite("Op conformance")
 struct OpConformanceTests {
     static let leaves: Set<String> = ["input", "param"]
