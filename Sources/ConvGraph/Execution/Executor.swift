@@ -6,7 +6,9 @@ import Glibc
 /// reverse-mode backward from `backward.from` over the values it cached.
 ///
 /// - Forward computes only what is needed: nodes saved, nodes feeding a computed node,
-///   and nodes on a path from a `wrt` leaf to `from`.
+///   and nodes on a path from a `wrt` leaf to `from`; backward visits every path to `from`
+///   from a `wrt` leaf or a node whose gradient is saved, so each saved gradient is the
+///   true dL/d(node) (zero only for a node with no path to `from`).
 /// - It caches exactly what backward reads (each op declares it) and frees every other
 ///   intermediate as soon as its last reader ran; backward frees as it goes.
 /// - Gradients of a node read by several others are summed, in a fixed order.

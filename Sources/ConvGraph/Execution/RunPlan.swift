@@ -2,7 +2,8 @@
 /// tensor exists). The executor follows it; `plannedPeakBytes` walks it with byte counts.
 struct RunPlan {
     let doBackward: Bool
-    /// Nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
+    /// Nodes backward visits: descendants of a `wrt` leaf or of a saved-gradient node that
+    /// are ancestors of `from` (SPEC §2: every saved gradient is the true dL/d(node)).
     let region: [Bool]
     /// Nodes forward computes: ancestors of the saved values and of `from`.
     let computed: [Bool]
@@ -53,17 +54,20 @@ struct RunPlan {
     private static func backwardRegion(_ graph: Graph) -> [Bool] {
         guard let b = graph.backward else { return Array(repeating: false, count: graph.nodes.count) }
         let n = graph.nodes.count
-        var fromWrt = Array(repeating: false, count: n)
-        for leaf in b.wrt { fromWrt[leaf] = true }
-        for i in graph.order where !fromWrt[i] {
-            fromWrt[i] = graph.nodes[i].inputs.contains { fromWrt[$0] }
+        // Sources: the `wrt` leaves and every node whose gradient is saved. A node off
+        // every `wrt` path still needs the paths from it to `from` for its true gradient.
+        var fromSource = Array(repeating: false, count: n)
+        for leaf in b.wrt { fromSource[leaf] = true }
+        for i in graph.saveGrads { fromSource[i] = true }
+        for i in graph.order where !fromSource[i] {
+            fromSource[i] = graph.nodes[i].inputs.contains { fromSource[$0] }
         }
         var toFrom = Array(repeating: false, count: n)
         toFrom[b.from] = true
         for i in graph.order.reversed() where toFrom[i] {
             for p in graph.nodes[i].inputs { toFrom[p] = true }
         }
-        return (0..<n).map { fromWrt[$0] && toFrom[$0] }
+        return (0..<n).map { fromSource[$0] && toFrom[$0] }
     }
 }
 
