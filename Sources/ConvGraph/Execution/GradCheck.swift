@@ -23,6 +23,8 @@ public struct GradCheck: Sendable {
     public var maxSamples: Int = 256
     /// Threads the kernels use (results do not depend on it).
     public var parallelism: Parallelism = .allCores
+    /// `maxMemoryBytes` is compared with the float64 plan of the check (SPEC §8).
+    public var limits: Limits = .default
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct GradCheck: Sendable {
         guard let backward = graph.backward else {
             throw ConvGraphError(.invalidInput, Diagnostic("the graph declares no 'backward' section; there is nothing to check", file: graph.path))
         }
+        try graph.checkMemoryLimit(limits, for: .gradcheck)
         var g = graph
         g.saveGrads = backward.wrt
         g.saveValues = [backward.from]

@@ -47,6 +47,8 @@ extension RunRequest {
         let graph = try Graph.parse(graphBytes, path: graphPath, overrides: overrides, limits: limits)
         // An --out that cannot receive the run is refused before any work (SPEC §8).
         try RunDirectory.checkTarget(out ?? "runs/\(graph.name)")
+        // --max-memory against the plan of this very run, before any tensor is read (SPEC §8).
+        try graph.checkMemoryLimit(limits, for: forwardOnly ? .forwardOnly : .full)
         var executor = Executor(graph: graph, parallelism: parallelism)
         executor.progress = progress
         var inputRecords: [(String, JSONValue)] = []

@@ -115,3 +115,58 @@ extension Graph {
         return peak
     }
 }
+
+/// The run whose plan is compared with the memory limit (SPEC §8: the plan of the command
+/// actually run).
+public enum PlannedRun: Sendable, Hashable {
+    /// `run` (forward, then backward when declared), `bench`.
+    case full
+    /// `run --forward-only`.
+    case forwardOnly
+    /// `gradcheck`: the analytic run, planned in float64 whatever the graph's dtype.
+    case gradcheck
+
+    var description: String {
+        switch self {
+        case .full: "for a full run"
+        case .forwardOnly: "for a --forward-only run"
+        case .gradcheck: "for gradcheck (in float64)"
+        }
+    }
+}
+
+extension Graph {
+    /// The planned peak of `run` (what `check` prints for it and what `--max-memory` is
+    /// compared with).
+    public func plannedPeakBytes(for run: PlannedRun) -> Int {
+        switch run {
+        case .full: return plannedPeakBytes()
+        case .forwardOnly: return plannedPeakBytes(forwardOnly: true)
+        case .gradcheck:
+            guard let b = backward else { return plannedPeakBytes() }
+            var g = self
+            g.dtype = .float64
+            g.saveGrads = b.wrt
+            g.saveValues = [b.from]
+            return max(g.plannedPeakBytes(), g.plannedPeakBytes(forwardOnly: true))
+        }
+    }
+
+    /// Refuses (65) a run whose planned peak tensor memory exceeds `limits.maxMemoryBytes`,
+    /// before anything is allocated; the error states both numbers. Reported at the graph
+    /// file's first line (the limit concerns the whole graph).
+    public func checkMemoryLimit(_ limits: Limits, for run: PlannedRun) throws(ConvGraphError) {
+        let planned = plannedPeakBytes(for: run)
+        guard planned > limits.maxMemoryBytes else { return }
+        func both(_ n: Int) -> String { "\(NumberFormat.grouped(n)) bytes (\(GraphBuilder.formatBytes(n)))" }
+        var notes: [Diagnostic.Note] = []
+        if run == .full, backward != nil {
+            let forward = plannedPeakBytes(forwardOnly: true)
+            if forward <= limits.maxMemoryBytes { notes.append(.init("a --forward-only run plans \(both(forward)), within the limit")) }
+        }
+        notes.append(.init("raise the limit with --max-memory, or make the shapes smaller"))
+        throw ConvGraphError(.invalidInput, Diagnostic(
+            "planned peak tensor memory \(both(planned)) \(run.description) exceeds --max-memory \(both(limits.maxMemoryBytes))",
+            at: SourceLocation(file: path, line: 1, column: 1), notes: notes))
+    }
+}

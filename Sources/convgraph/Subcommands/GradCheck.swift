@@ -40,6 +40,7 @@ extension ConvGraphCommand {
                 check.tolerance = tol
                 check.maxSamples = samples
                 check.parallelism = threads.parallelism
+                check.limits = options.limits.resolved
                 let (text, ok) = check.table(try check.check(graph))
                 printOutput(text)
                 passed = ok
