@@ -23,7 +23,7 @@ func outOfRange(_ option: String, _ rule: String, _ value: some CustomStringConv
 
 /// The resource limits of SPEC §8.
 struct LimitOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: ArgumentHelp("Largest total planned tensor memory, in bytes (suffixes K, M, G allowed). Default: 3/4 of physical memory.", valueName: "BYTES"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Largest planned peak tensor memory of the run (what check prints for a full run and for --forward-only; gradcheck plans in float64), in bytes (suffixes K, M, G allowed). Default: 3/4 of physical memory.", valueName: "BYTES"))
     var maxMemory: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Largest graph file read, in bytes (default 16M).", valueName: "BYTES"))
