@@ -56,8 +56,15 @@ public struct Executor: Sendable {
 
     /// Runs forward (and backward when the graph declares it and `forwardOnly` is false).
     /// - Parameter keepAll: keep every computed value and gradient in the result, not only
-    ///   the saved ones (for inspection; uses more memory).
+    ///   the saved ones (for inspection; uses more memory, and is not held to the limit).
+    /// - Throws: `.invalidInput` before anything is allocated when the run's planned peak
+    ///   exceeds `graph.maxMemoryBytes` (the limit the graph was loaded with).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
+        if !keepAll {
+            var limits = Limits()
+            limits.maxMemoryBytes = graph.maxMemoryBytes
+            try graph.checkMemoryLimit(limits, for: forwardOnly ? .forwardOnly : .full)
+        }
         switch graph.dtype {
         case .float64: return try Execution<Double>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
         case .float32: return try Execution<Float>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()

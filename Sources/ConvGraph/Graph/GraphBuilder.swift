@@ -140,8 +140,10 @@ struct GraphBuilder {
         guard diagnostics.isEmpty else { return nil }
         let checked = built.compactMap { $0 }
         guard checked.count == nodes.count else { return nil }
-        return Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
-                     order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+        var graph = Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
+                          order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+        graph.maxMemoryBytes = limits.maxMemoryBytes
+        return graph
     }
 
     /// Whether an op's FLOP count would overflow `Int`. Conv and pool multiply their

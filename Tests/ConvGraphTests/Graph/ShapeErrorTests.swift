@@ -191,8 +191,14 @@ import Testing
         #expect(e?.kind == .invalidInput)
         let d = GT.diagnostic(e, containing: "planned peak tensor memory 1,600 bytes (1.6 KiB) for a full run exceeds --max-memory 1,000 bytes")
         #expect(d?.location == GT.at(1, 1))
+        // The library's executor holds a run to the limit the graph was loaded with.
+        #expect(g.maxMemoryBytes == 1000)
+        var runError: ConvGraphError?
+        do { _ = try Executor(graph: g).run() } catch { runError = error }
+        #expect(runError?.description.contains("exceeds --max-memory 1,000 bytes") == true)
         // In float32 the same graph plans 800 B: within the limit.
         let f = try GT.graph("dtype: float32\n" + text, limits: limits)
         try f.checkMemoryLimit(limits, for: .full)
+        #expect(try Executor(graph: f).run().peakTensorBytes == 800)
     }
 }
