@@ -58,6 +58,7 @@ extension BenchmarkRequest {
     public func perform() throws(ConvGraphError) -> BenchmarkReport {
         let baseline = ResidentMemory.current
         let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
+        try graph.checkMemoryLimit(limits, for: .full)
         // Compiled once and stepped, as a training loop would: the leaves are filled once
         // and every node keeps its buffers, so the timed steps allocate no tensor memory.
         let session = try Session(graph: graph, parallelism: parallelism)

@@ -4,7 +4,8 @@ struct RunPlan {
     let doBackward: Bool
     /// Whether every computed value and gradient is returned.
     let keepAll: Bool
-    /// Nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
+    /// Nodes backward visits: descendants of a `wrt` leaf or of a saved-gradient node that
+    /// are ancestors of `from` (SPEC §2: every saved gradient is the true dL/d(node)).
     let region: [Bool]
     /// Nodes forward computes: ancestors of the saved values and of `from`.
     let computed: [Bool]
@@ -68,17 +69,20 @@ struct RunPlan {
     private static func backwardRegion(_ graph: Graph) -> [Bool] {
         guard let b = graph.backward else { return Array(repeating: false, count: graph.nodes.count) }
         let n = graph.nodes.count
-        var fromWrt = Array(repeating: false, count: n)
-        for leaf in b.wrt { fromWrt[leaf] = true }
-        for i in graph.order where !fromWrt[i] {
-            fromWrt[i] = graph.nodes[i].inputs.contains { fromWrt[$0] }
+        // Sources: the `wrt` leaves and every node whose gradient is saved. A node off
+        // every `wrt` path still needs the paths from it to `from` for its true gradient.
+        var fromSource = Array(repeating: false, count: n)
+        for leaf in b.wrt { fromSource[leaf] = true }
+        for i in graph.saveGrads { fromSource[i] = true }
+        for i in graph.order where !fromSource[i] {
+            fromSource[i] = graph.nodes[i].inputs.contains { fromSource[$0] }
         }
         var toFrom = Array(repeating: false, count: n)
         toFrom[b.from] = true
         for i in graph.order.reversed() where toFrom[i] {
             for p in graph.nodes[i].inputs { toFrom[p] = true }
         }
-        return (0..<n).map { fromWrt[$0] && toFrom[$0] }
+        return (0..<n).map { fromSource[$0] && toFrom[$0] }
     }
 }
 
@@ -87,8 +91,11 @@ extension Graph {
     /// declared): leaves, the values backward reads, gradients, and each intermediate until
     /// its last reader. Computed from shapes alone; a run's `peakTensorBytes` equals it.
     public func plannedPeakBytes(forwardOnly: Bool = false) -> Int {
-        let plan = RunPlan(graph: self, forwardOnly: forwardOnly, keepAll: false)
-        let scalar = dtype.byteSize
+        plannedPeakBytes(RunPlan(graph: self, forwardOnly: forwardOnly, keepAll: false), scalarBytes: dtype.byteSize)
+    }
+
+    /// The peak of `plan` with tensors of `scalar`-byte elements.
+    func plannedPeakBytes(_ plan: RunPlan, scalarBytes scalar: Int) -> Int {
         func bytes(_ i: Int) -> Int { nodes[i].shape.count * scalar }
         var live = 0, peak = 0
         func allocate(_ b: Int) { live += b; peak = max(peak, live) }
@@ -124,5 +131,60 @@ extension Graph {
             }
         }
         return peak
+    }
+}
+
+/// The run whose plan is compared with the memory limit (SPEC §8: the plan of the command
+/// actually run).
+public enum PlannedRun: Sendable, Hashable {
+    /// `run` (forward, then backward when declared), `bench`.
+    case full
+    /// `run --forward-only`.
+    case forwardOnly
+    /// `gradcheck`: the analytic run, planned in float64 whatever the graph's dtype.
+    case gradcheck
+
+    var description: String {
+        switch self {
+        case .full: "for a full run"
+        case .forwardOnly: "for a --forward-only run"
+        case .gradcheck: "for gradcheck (in float64)"
+        }
+    }
+}
+
+extension Graph {
+    /// The planned peak of `run` (what `check` prints for it and what `--max-memory` is
+    /// compared with).
+    public func plannedPeakBytes(for run: PlannedRun) -> Int {
+        switch run {
+        case .full: return plannedPeakBytes()
+        case .forwardOnly: return plannedPeakBytes(forwardOnly: true)
+        case .gradcheck:
+            guard let b = backward else { return plannedPeakBytes() }
+            let selection = RunPlan.Selection(values: [b.from], grads: b.wrt)
+            return [false, true].map { forwardOnly in
+                plannedPeakBytes(RunPlan(graph: self, forwardOnly: forwardOnly, keepAll: false, selection: selection),
+                                 scalarBytes: DType.float64.byteSize)
+            }.max() ?? 0
+        }
+    }
+
+    /// Refuses (65) a run whose planned peak tensor memory exceeds `limits.maxMemoryBytes`,
+    /// before anything is allocated; the error states both numbers. Reported at the graph
+    /// file's first line (the limit concerns the whole graph).
+    public func checkMemoryLimit(_ limits: Limits, for run: PlannedRun) throws(ConvGraphError) {
+        let planned = plannedPeakBytes(for: run)
+        guard planned > limits.maxMemoryBytes else { return }
+        func both(_ n: Int) -> String { "\(NumberFormat.grouped(n)) bytes (\(GraphBuilder.formatBytes(n)))" }
+        var notes: [Diagnostic.Note] = []
+        if run == .full, backward != nil {
+            let forward = plannedPeakBytes(forwardOnly: true)
+            if forward <= limits.maxMemoryBytes { notes.append(.init("a --forward-only run plans \(both(forward)), within the limit")) }
+        }
+        notes.append(.init("raise the limit with --max-memory, or make the shapes smaller"))
+        throw ConvGraphError(.invalidInput, Diagnostic(
+            "planned peak tensor memory \(both(planned)) \(run.description) exceeds --max-memory \(both(limits.maxMemoryBytes))",
+            at: SourceLocation(file: path, line: 1, column: 1), notes: notes))
     }
 }

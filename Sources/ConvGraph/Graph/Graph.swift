@@ -64,6 +64,10 @@ public struct Graph: Sendable {
         self.file = file
         indexByName = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
+    /// The memory limit of the `Limits` the graph was checked with. It is not checked when
+    /// the graph is built (what a graph needs depends on the run): `Executor.run` compares
+    /// the plan of each run with it, as `run`, `bench` and `gradcheck` do with theirs.
+    public internal(set) var maxMemoryBytes: Int = Limits.defaultMemoryBytes
 
     /// The index of the node called `name`.
     /// - Complexity: O(1) on average.
