@@ -31,6 +31,12 @@ public struct AttributeReader {
         error(message, at: pairs[key]?.value.location ?? nodeLocation, notes: notes)
     }
 
+    /// An error about attribute `key` itself (one that should not be written at all) at
+    /// its key.
+    public mutating func error(_ message: String, atKey key: String, notes: [Diagnostic.Note] = []) {
+        error(message, at: pairs[key]?.keyLocation ?? nodeLocation, notes: notes)
+    }
+
     public mutating func missing(_ key: String) {
         error("op '\(opName)' requires the attribute '\(key)'", at: nodeLocation)
     }
