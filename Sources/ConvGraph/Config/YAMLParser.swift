@@ -78,10 +78,19 @@ private struct LibYAMLError: Error {
     var message: String
     var line: Int
     var column: Int
+    /// The parts of the message and the context's mark (0-based), for `YAMLMistakes`.
+    var problem: String
+    var context: String?
+    var contextLine: Int
+    var contextColumn: Int
 
     init(_ parser: yaml_parser_t) {
-        var text = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
-        if let context = parser.context.map({ String(cString: $0) }) {
+        problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        context = parser.context.map { String(cString: $0) }
+        contextLine = Int(parser.context_mark.line)
+        contextColumn = Int(parser.context_mark.column)
+        var text = problem
+        if let context {
             text += " " + context
         }
         // libyaml says "did not find expected key" etc.; keep its words, lowercase.
@@ -148,7 +157,9 @@ private struct BuildState {
                     diagnostics.append(Diagnostic(e.message, at: at))
                 } else {
                     at = SourceLocation(file: file, line: e.line + 1, column: e.column + 1)
-                    diagnostics.append(Diagnostic(e.message, at: at))
+                    let problem = YAMLMistakes.LibYAMLProblem(problem: e.problem, context: e.context, line: e.line + 1, column: e.column + 1,
+                                                              contextLine: e.contextLine + 1, contextColumn: e.contextColumn + 1)
+                    diagnostics.append(YAMLMistakes.explain(problem, in: bytes, file: file) ?? Diagnostic(e.message, at: at))
                 }
                 return nil
             case .success(let ev):

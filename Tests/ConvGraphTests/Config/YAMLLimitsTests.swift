@@ -118,10 +118,11 @@ import Testing
         #expect(e?.kind == .invalidInput)
         #expect(e?.diagnostics.count == 1)
         let d = e?.diagnostics.first
-        #expect(d?.message.contains("flow sequence") == true)
-        #expect(d?.location?.line == 3)
-        #expect(d?.location?.column == 2)
-        #expect(d?.description.hasPrefix("graph.yaml:3:2: error: ") == true)
+        // Reported where the '[' was opened (issue 10), with a note where libyaml gave up.
+        #expect(d?.message == "'[' is never closed")
+        #expect(d?.location == GT.at(2, 4))
+        #expect(d?.notes.first?.location == GT.at(3, 2))
+        #expect(d?.description.hasPrefix("graph.yaml:2:4: error: ") == true)
     }
 
     @Test func tabIndentationHasAPosition() {
