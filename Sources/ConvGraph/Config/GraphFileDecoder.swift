@@ -205,10 +205,12 @@ struct GraphFileDecoder {
         }
         let attributes = pairs.filter { $0.key != "op" }
         var unknown = false
+        var glued = Set<String>()
         for pair in attributes where !type.attributeNames.contains(pair.key) {
-            if let glued = Self.gluedKey(pair, allowed: type.attributeNames) {
-                error("unknown attribute '\(pair.key)' for op '\(opName)'", at: pair.keyLocation, notes: glued)
+            if let notes = Self.gluedKey(pair, allowed: type.attributeNames) {
+                error("unknown attribute '\(pair.key)' for op '\(opName)'", at: pair.keyLocation, notes: notes)
                 unknown = true
+                glued.insert(String(pair.key.prefix { $0 != ":" }))
                 continue
             }
             let known = type.attributeNames.isEmpty ? "op '\(opName)' takes no attributes" : "op '\(opName)' takes \(type.attributeNames.joined(separator: ", "))"
@@ -217,6 +219,7 @@ struct GraphFileDecoder {
             unknown = true
         }
         var reader = AttributeReader(opName: opName, nodeLocation: nameLocation, pairs: attributes)
+        reader.writtenButBroken = glued
         let graphDirectory = Self.directory(of: path)
         let limits = self.limits
         var fileDiagnostics: [Diagnostic] = []

@@ -40,8 +40,9 @@ struct GraphBuilder {
     mutating func resolve(_ name: GraphFile.Name, index: [String: Int], role: String) -> Int? {
         if let i = index[name.text] { return i }
         if failedNodes.contains(name.text) { return nil }  // already reported where it is declared
+        // Nodes that failed to decode are still what a misspelled name may have meant.
         error("unknown node '\(NameRules.printable(name.text))' \(role)", at: name.location,
-              notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name)))
+              notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name) + failedNodes.filter(NameRules.isValidNodeName).sorted()))
         return nil
     }
 

@@ -9,6 +9,8 @@ public struct AttributeReader {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Loads `{file:}` inits; set by the decoder.
     var loadFile: ((String, SourceLocation) -> Tensor<Double>?)?
+    /// Attributes written but unreadable (`mode:max`, already reported): not missing too.
+    var writtenButBroken = Set<String>()
 
     init(opName: String, nodeLocation: SourceLocation, pairs: [YAMLNode.Pair]) {
         self.opName = opName
@@ -38,6 +40,7 @@ public struct AttributeReader {
     }
 
     public mutating func missing(_ key: String) {
+        guard !writtenButBroken.contains(key) else { return }
         error("op '\(opName)' requires the attribute '\(key)'", at: nodeLocation)
     }
 

@@ -58,7 +58,7 @@ extension LeafOp {
         // that reads the tensor.
         if let rank = requiredRank, let shape = declared ?? dataShape, shape.rank != rank {
             let written = declared != nil ? "'shape'" : "the data of 'init'"
-            a.error("an \(name) is \(rank)-D (N, C, H, W), but \(written) is \(shape.bracketed)",
+            a.error("an \(name) must be \(rank)-D (N, C, H, W), but \(written) is \(shape.bracketed)",
                     key: declared != nil ? "shape" : "init",
                     notes: [.init(shape.rank == rank - 1
                                   ? "add the batch size N in front, as in \(Shape([1] + shape.dims).bracketed)"
