@@ -13,6 +13,8 @@ enum YAMLMistakes {
         var column: Int
         var contextLine: Int
         var contextColumn: Int
+        /// The innermost flow collection open when libyaml stopped (`{` or `[`), if any.
+        var openFlow: (location: SourceLocation, isMapping: Bool)?
     }
 
     /// A better diagnostic for `e`, or `nil` to keep libyaml's message.
@@ -21,7 +23,7 @@ enum YAMLMistakes {
         if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) { return nil }
         let text = SourceText(bytes)
         let at = SourceLocation(file: file, line: e.line, column: e.column)
-        if e.problem == "found character that cannot start any token", let line = text.line(e.line),
+        if e.problem == "found character that cannot start any token" || e.problem.contains("tab character"), let line = text.line(e.line),
            e.column - 1 < line.count, line[e.column - 1] == "\t" {
             if line[..<(e.column - 1)].allSatisfy({ $0 == " " || $0 == "\t" }) {
                 return Diagnostic("a tab in the indentation", at: at,
@@ -49,6 +51,19 @@ enum YAMLMistakes {
                                   at: SourceLocation(file: file, line: e.line, column: indent + 1),
                                   notes: [.init("the keys of one mapping start in the same column; the key on line \(aboveLine) starts in column \(aboveIndent + 1)")])
             }
+        }
+        if e.problem == "did not find expected '-' indicator", e.context == "while parsing a block collection",
+           let line = text.line(e.line), line.prefix(e.column - 1).allSatisfy({ $0 == " " }),
+           let name = key(in: line, from: e.column - 1) {
+            return Diagnostic("'\(name)' is indented wrongly: it is in the column of the list on line \(e.contextLine)", at: at,
+                              notes: [.init("indent it less to make it a key of the mapping that holds the list, or write '- ' before it to make it a list item")])
+        }
+        if e.context == "while parsing a flow node", let open = e.openFlow,
+           let start = text.offset(line: open.location.line, column: open.location.column), !text.isClosed(collectionAt: start) {
+            let (bracket, close) = open.isMapping ? ("{", "}") : ("[", "]")
+            return Diagnostic("'\(bracket)' is never closed", at: open.location,
+                              notes: [.init("YAML was still looking for a value or '\(close)' here", at: at),
+                                      .init("close it with '\(close)', or write the \(open.isMapping ? "mapping" : "list") in block style")])
         }
         if let context = e.context, context == "while parsing a flow mapping" || context == "while parsing a flow sequence" {
             let (open, close) = context == "while parsing a flow mapping" ? ("{", "}") : ("[", "]")

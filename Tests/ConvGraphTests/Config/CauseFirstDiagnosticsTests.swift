@@ -183,6 +183,19 @@ import Testing
             graph.yaml:3:3: error: a tab in the indentation
             note: YAML does not allow tabs for indentation; use spaces
             """),
+        Case("tab before a key after a scalar value", "seed: 1\n\tdtype: float32\n", """
+            graph.yaml:2:1: error: a tab in the indentation
+            note: YAML does not allow tabs for indentation; use spaces
+            """),
+        Case("key in the column of a list", """
+            save:
+              values:
+                - x
+                grads: [x]
+            """, """
+            graph.yaml:4:5: error: 'grads' is indented wrongly: it is in the column of the list on line 3
+            note: indent it less to make it a key of the mapping that holds the list, or write '- ' before it to make it a list item
+            """),
         Case("key indented deeper than the key above it", """
             backward:
               from: loss
@@ -211,6 +224,11 @@ import Testing
             graph.yaml:2:6: error: '{' is never closed
             graph.yaml:3:4: note: YAML was still looking for ',' or '}' here
             note: close it with '}', or write the mapping in block style
+            """),
+        Case("unclosed '[' at the end of the file", "nodes:\n  x: {op: input, shape: [1, 2,\n", """
+            graph.yaml:2:25: error: '[' is never closed
+            graph.yaml:3:1: note: YAML was still looking for a value or ']' here
+            note: close it with ']', or write the list in block style
             """),
         Case("'[' closed by '}'", """
             nodes:
