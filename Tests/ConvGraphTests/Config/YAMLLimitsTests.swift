@@ -129,7 +129,10 @@ import Testing
         let e = GT.yamlError("nodes:\n  x: 1\n\ty: 2\n")
         #expect(e?.kind == .invalidInput)
         let d = e?.diagnostics.first
-        #expect(d?.message.contains("tab character") == true)
+        // Issue 10: said in our words, with what to do (libyaml: "found a tab character
+        // that violates indentation").
+        #expect(d?.message == "a tab in the indentation")
+        #expect(d?.notes.first?.message == "YAML does not allow tabs for indentation; use spaces")
         #expect(d?.location == GT.at(3, 1))
     }
 
