@@ -35,7 +35,7 @@ enum EdgeSyntax {
         for (segment, column) in segments {
             if let arrow = wrongArrow, segment.contains(arrow) {
                 let s = Array(segment.unicodeScalars), a = Array(arrow.unicodeScalars)
-                let offset = (0...(s.count - a.count)).first { Array(s[$0..<($0 + a.count)]) == a } ?? 0
+                let offset = s.count < a.count ? 0 : (0...(s.count - a.count)).first { s[$0..<($0 + a.count)].elementsEqual(a) } ?? 0
                 return .failure(Diagnostic("malformed edge: '\(arrow)' is not an arrow", at: loc(column + offset), notes: arrowNote))
             }
             if segment.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {

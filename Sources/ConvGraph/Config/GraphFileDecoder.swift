@@ -47,6 +47,17 @@ struct GraphFileDecoder {
         }
     }
 
+    /// Whether an unknown top-level key is probably the `edges` section misspelled: its
+    /// name is closest to 'edges', or its value is written like edges (`a -> b`).
+    static func mayBeMisspelledEdges(_ pair: YAMLNode.Pair) -> Bool {
+        guard !topLevelKeys.contains(pair.key) else { return false }
+        if pair.key.lowercased().hasPrefix("edge") || Spelling.closest(to: pair.key, among: topLevelKeys) == "edges" { return true }
+        for item in pair.value.elements?.prefix(16) ?? [pair.value] {
+            if case .scalar(let text, _, _) = item.content, text.unicodeScalars.count < 4096, text.contains("->") { return true }
+        }
+        return false
+    }
+
     /// For a key such as `op:relu` (a flow mapping written without the space after `:`,
     /// which YAML reads as one key with no value), the notes that say so; `nil` otherwise.
     static func gluedKey(_ pair: YAMLNode.Pair, allowed: [String]) -> [Diagnostic.Note]? {
@@ -68,7 +79,7 @@ struct GraphFileDecoder {
         checkKeys(top, allowed: Self.topLevelKeys, context: "the graph file")
         // A misspelled `edges:` (`edge:`, `egdes:`) is the one error: every port would
         // otherwise be reported as unconnected.
-        if root["edges"] == nil, top.contains(where: { !Self.topLevelKeys.contains($0.key) }) {
+        if root["edges"] == nil, top.contains(where: { Self.mayBeMisspelledEdges($0) }) {
             edgesUnusable = true
         }
 
@@ -92,7 +103,9 @@ struct GraphFileDecoder {
             }
         }
 
-        let nodes = decodeNodes(root["nodes"], at: root.location)
+        // A misspelled `nodes:` (`node:`) is reported once, as an unknown key.
+        let nodesMisspelled = top.contains { !Self.topLevelKeys.contains($0.key) && Spelling.closest(to: $0.key, among: Self.topLevelKeys) == "nodes" }
+        let nodes = decodeNodes(root["nodes"], at: root.location, misspelled: nodesMisspelled)
         let edges = decodeEdges(root["edges"], at: root.location)
         let backward = root["backward"].flatMap { decodeBackward($0) }
         var saveValues: [GraphFile.Name]?
@@ -132,9 +145,9 @@ struct GraphFileDecoder {
         return String(name.prefix(128))
     }
 
-    mutating func decodeNodes(_ node: YAMLNode?, at fallback: SourceLocation) -> [GraphFile.Node] {
+    mutating func decodeNodes(_ node: YAMLNode?, at fallback: SourceLocation, misspelled: Bool = false) -> [GraphFile.Node] {
         guard let node else {
-            error("the graph file has no 'nodes' section", at: fallback)
+            if !misspelled { error("the graph file has no 'nodes' section", at: fallback) }
             nodesUnusable = true
             return []
         }

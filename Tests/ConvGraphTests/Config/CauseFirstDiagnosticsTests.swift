@@ -52,6 +52,15 @@ import Testing
             graph.yaml:14:1: error: unknown key 'edge' in the graph file
             note: did you mean 'edges'?
             """),
+        Case("misspelled top-level 'node'", """
+            node:
+              x: {op: input, shape: [1, 2, 8, 8], init: zeros}
+            edges:
+              - x -> y
+            """, """
+            graph.yaml:1:1: error: unknown key 'node' in the graph file
+            note: did you mean 'nodes'?
+            """),
         Case("'edges' written as a mapping", seed("""
             edges:
               image: padded
@@ -385,6 +394,31 @@ import Testing
         #expect(Spelling.editDistance("kitten", "sitting") == 3)
         #expect(Spelling.editDistance("", "abc") == 3)
         #expect(Spelling.closest(to: "egdes", among: GraphFileDecoder.topLevelKeys) == "edges")
+    }
+
+    /// The explanations read the text around libyaml's marks: a graph with the characters
+    /// of the usual mistakes inserted anywhere (tabs, brackets, colons, line breaks, a
+    /// multi-byte character) ends in a graph or a typed error, never a trap.
+    @Test func mistakesInsertedAnywhereNeverTrap() {
+        let base = Array((GT.seedGraph).unicodeScalars)
+        let inserts: [String] = ["\t", "{", "[", "}", "]", ":", " ", "\n", "\n   ", "'", "\"", "#", "=>", ",", "é", "\r", "-"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for _ in 0..<400 {
+            var text = base
+            for _ in 0..<(1 + next(3)) {
+                let at = next(text.count + 1)
+                text.insert(contentsOf: inserts[next(inserts.count)].unicodeScalars, at: at)
+            }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: text)
+            if let e = GT.error(String(view)) {
+                #expect(!e.diagnostics.isEmpty)
+            }
+        }
     }
 
     /// The explanations look around libyaml's mark; a huge line or file stays linear.
