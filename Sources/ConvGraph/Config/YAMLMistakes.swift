@@ -35,7 +35,18 @@ enum YAMLMistakes {
         if e.problem == "did not find expected key", e.context == "while parsing a block mapping",
            let line = text.line(e.line), e.column != e.contextColumn,
            line.prefix(e.column - 1).allSatisfy({ $0 == " " }) {
-            let what = key(in: line, from: e.column - 1).map { "'\($0)'" } ?? "this line"
+            // `op: input` / `  shape: [1]` / `    init: zeros`: the line above is the one out
+            // of step (YAML took it as a key of the outer mapping); libyaml stops only at
+            // the line after it.
+            if let above = text.previousContentLine(before: e.line), above.indent == e.contextColumn - 1,
+               let twoAbove = text.previousContentLine(before: above.line), twoAbove.indent == e.column - 1,
+               let aboveText = text.line(above.line), let name = key(in: aboveText, from: above.indent) {
+                return Diagnostic("'\(name)' is indented wrongly: it starts in column \(above.indent + 1), but the keys above and below it start in column \(e.column)",
+                                  at: SourceLocation(file: file, line: above.line, column: above.indent + 1),
+                                  notes: [.init("YAML read it as a key of the mapping on line \(e.contextLine); indent it like the keys on lines \(twoAbove.line) and \(e.line)")])
+            }
+            let isItem = e.column - 1 < line.count && line[e.column - 1] == "-"
+            let what = key(in: line, from: e.column - 1).map { "'\($0)'" } ?? (isItem ? "this list item" : "this line")
             return Diagnostic("\(what) is indented wrongly: it starts in column \(e.column), but the keys of the mapping on line \(e.contextLine) start in column \(e.contextColumn)",
                               at: at,
                               notes: [.init("the keys of one mapping start in the same column; indent with spaces to match the key it belongs with")])

@@ -196,6 +196,16 @@ import Testing
             graph.yaml:2:1: error: a tab in the indentation
             note: YAML does not allow tabs for indentation; use spaces
             """),
+        Case("key indented less than the keys around it", """
+            nodes:
+              x:
+                op: input
+              shape: [1, 2, 8, 8]
+                init: zeros
+            """, """
+            graph.yaml:4:3: error: 'shape' is indented wrongly: it starts in column 3, but the keys above and below it start in column 5
+            note: YAML read it as a key of the mapping on line 2; indent it like the keys on lines 3 and 5
+            """),
         Case("key in the column of a list", """
             save:
               values:
