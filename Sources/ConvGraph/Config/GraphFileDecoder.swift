@@ -47,11 +47,11 @@ struct GraphFileDecoder {
         }
     }
 
-    /// Whether an unknown top-level key is probably the `edges` section misspelled: its
-    /// name is closest to 'edges', or its value is written like edges (`a -> b`).
+    /// Whether an unknown top-level key is probably the `edges` section under another name:
+    /// it starts with 'edge', or its value is written like edges (`a -> b`).
     static func mayBeMisspelledEdges(_ pair: YAMLNode.Pair) -> Bool {
         guard !topLevelKeys.contains(pair.key) else { return false }
-        if pair.key.lowercased().hasPrefix("edge") || Spelling.closest(to: pair.key, among: topLevelKeys) == "edges" { return true }
+        if pair.key.lowercased().hasPrefix("edge") { return true }
         for item in pair.value.elements?.prefix(16) ?? [pair.value] {
             if case .scalar(let text, _, _) = item.content, text.unicodeScalars.count < 4096, text.contains("->") { return true }
         }
@@ -77,9 +77,12 @@ struct GraphFileDecoder {
             return nil
         }
         checkKeys(top, allowed: Self.topLevelKeys, context: "the graph file")
-        // A misspelled `edges:` (`edge:`, `egdes:`) is the one error: every port would
-        // otherwise be reported as unconnected.
-        if root["edges"] == nil, top.contains(where: { Self.mayBeMisspelledEdges($0) }) {
+        // A misspelled section (`node:`, `egdes:`, `backwrd:`) is reported once, as an
+        // unknown key, and not again as a missing section or all that follows from one.
+        let misspelled = Set(top.compactMap { pair in
+            Self.topLevelKeys.contains(pair.key) ? nil : Spelling.closest(to: pair.key, among: Self.topLevelKeys)
+        })
+        if root["edges"] == nil, misspelled.contains("edges") || top.contains(where: { Self.mayBeMisspelledEdges($0) }) {
             edgesUnusable = true
         }
 
@@ -103,9 +106,7 @@ struct GraphFileDecoder {
             }
         }
 
-        // A misspelled `nodes:` (`node:`) is reported once, as an unknown key.
-        let nodesMisspelled = top.contains { !Self.topLevelKeys.contains($0.key) && Spelling.closest(to: $0.key, among: Self.topLevelKeys) == "nodes" }
-        let nodes = decodeNodes(root["nodes"], at: root.location, misspelled: nodesMisspelled)
+        let nodes = decodeNodes(root["nodes"], at: root.location, misspelled: misspelled.contains("nodes"))
         let edges = decodeEdges(root["edges"], at: root.location)
         let backward = root["backward"].flatMap { decodeBackward($0) }
         var saveValues: [GraphFile.Name]?
@@ -124,7 +125,7 @@ struct GraphFileDecoder {
                 error("'save' takes a mapping with 'values' and 'grads', not \(save.kindDescription)", at: save.location)
             }
         }
-        if let at = saveGradsLocation, root["backward"] == nil {
+        if let at = saveGradsLocation, root["backward"] == nil, !misspelled.contains("backward") {
             error("'save.grads' needs a 'backward' section", at: at)
         }
         return GraphFile(path: path, name: name, seed: seed, dtype: dtype, nodes: nodes, edges: edges,

@@ -63,6 +63,10 @@ enum YAMLMistakes {
                                   notes: [.init("the keys of one mapping start in the same column; the key on line \(aboveLine) starts in column \(aboveIndent + 1)")])
             }
         }
+        if e.problem == "mapping values are not allowed in this context" {
+            return Diagnostic("a second ': ' where YAML expects a value", at: at,
+                              notes: [.init("a value that contains ': ' must be quoted, as in 'key: \"a: b\"'; a nested mapping starts on its own line")])
+        }
         if e.problem == "did not find expected '-' indicator", e.context == "while parsing a block collection",
            let line = text.line(e.line), line.prefix(e.column - 1).allSatisfy({ $0 == " " }),
            let name = key(in: line, from: e.column - 1) {

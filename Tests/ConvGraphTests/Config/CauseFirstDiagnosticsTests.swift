@@ -61,6 +61,24 @@ import Testing
             graph.yaml:1:1: error: unknown key 'node' in the graph file
             note: did you mean 'nodes'?
             """),
+        Case("misspelled 'backward' with 'save.grads'", seed(edgesOfSeed + """
+            backwrd:
+              from: loss
+            save:
+              grads: [kernel]
+            """), """
+            graph.yaml:19:1: error: unknown key 'backwrd' in the graph file
+            note: did you mean 'backward'?
+            """),
+        Case("edges under another name", seed("""
+            links:
+              - image -> padded -> conv -> pooled
+              - kernel -> conv.weight
+              - bias -> conv.bias
+              - conv -> loss
+            """), """
+            graph.yaml:14:1: error: unknown key 'links' in the graph file
+            """),
         Case("'edges' written as a mapping", seed("""
             edges:
               image: padded
@@ -232,6 +250,10 @@ import Testing
             """, """
             graph.yaml:3:4: error: 'y' is indented wrongly: it starts in column 4, but the keys of the mapping on line 2 start in column 3
             note: the keys of one mapping start in the same column; indent with spaces to match the key it belongs with
+            """),
+        Case("a value with ': ' in it", "graph: a: b\n", """
+            graph.yaml:1:9: error: a second ': ' where YAML expects a value
+            note: a value that contains ': ' must be quoted, as in 'key: "a: b"'; a nested mapping starts on its own line
             """),
         Case("unclosed '{'", """
             nodes:
