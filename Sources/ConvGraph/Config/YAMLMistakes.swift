@@ -1,7 +1,9 @@
 /// Explains the libyaml errors behind the YAML mistakes people make, by looking at the
-/// source text around libyaml's marks: a tab in indentation, a key indented wrongly, an
-/// unclosed `{` or `[`. Each explanation is reported at the mistake, with a note that says
-/// what to do; any other error keeps libyaml's words.
+/// source text around libyaml's marks: a tab in indentation, a key indented wrongly (or in
+/// the column of a list), an unclosed `{` or `[` (reported where it was opened), an
+/// unquoted value holding ': '. Each explanation is reported at the mistake, with a note
+/// that says what to do; any other error keeps libyaml's words. (`{op:relu}` parses, as one
+/// key `op:relu`, and is explained by `GraphFileDecoder`.)
 ///
 /// - Complexity: O(size of the file) per explanation (one error per file is explained).
 enum YAMLMistakes {
