@@ -22,11 +22,26 @@ enum EdgeSyntax {
             }
             i += 1
         }
+        let wrongArrow = ["=>", "->>", "-->", "→", "<-", "=", ">"].first { arrow in segments.contains { $0.text.contains(arrow) } }
+        let arrowNote: [Diagnostic.Note] = wrongArrow.map { [.init("write '->' between nodes, not '\($0)'")] } ?? []
         guard segments.count >= 2 else {
-            return .failure(Diagnostic("an edge needs '->' between two nodes, as in 'a -> b'", at: location))
+            return .failure(Diagnostic("an edge needs '->' between two nodes, as in 'a -> b'", at: location, notes: arrowNote))
         }
         func loc(_ column: Int) -> SourceLocation {
             SourceLocation(file: location.file, line: location.line, column: column)
+        }
+        // `a => b -> c` splits into `a => b` and `c`: one malformed edge, not an unknown
+        // node called 'a => b'.
+        for (segment, column) in segments {
+            if let arrow = wrongArrow, segment.contains(arrow) {
+                let s = Array(segment.unicodeScalars), a = Array(arrow.unicodeScalars)
+                let offset = s.count < a.count ? 0 : (0...(s.count - a.count)).first { s[$0..<($0 + a.count)].elementsEqual(a) } ?? 0
+                return .failure(Diagnostic("malformed edge: '\(arrow)' is not an arrow", at: loc(column + offset), notes: arrowNote))
+            }
+            if segment.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
+                return .failure(Diagnostic("malformed edge: '\(NameRules.printable(segment))' is not a node name", at: loc(column),
+                                           notes: [.init("separate nodes with '->', as in 'a -> b -> c'")]))
+            }
         }
         var edges: [GraphFile.Edge] = []
         for k in 0..<(segments.count - 1) {

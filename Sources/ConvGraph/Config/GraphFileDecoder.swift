@@ -12,6 +12,15 @@ struct GraphFileDecoder {
     /// Set when the `nodes` section is missing, not a mapping or over the node limit:
     /// every later error about node names would be noise.
     var nodesUnusable = false
+    /// Set when the `edges` section could not be read at all (misspelled, or not a list):
+    /// no port can be said to lack its edge.
+    var edgesUnusable = false
+    /// Names written in edges that could not be read (`x => y`): their ports may lack an
+    /// edge only because of that error, so that is not reported again.
+    var namesInFailedEdges = Set<String>()
+    /// Names under `backward` that are still checked against the nodes when `backward`
+    /// itself failed to decode (`wrt` is independent of a broken `from`).
+    var orphanNames: [(name: GraphFile.Name, role: String)] = []
 
     static let topLevelKeys = ["graph", "seed", "dtype", "nodes", "edges", "backward", "save"]
     static let backwardKeys = ["from", "grad", "wrt"]
@@ -29,9 +38,37 @@ struct GraphFileDecoder {
     /// Reports keys of `pairs` outside `allowed`, with a suggestion.
     mutating func checkKeys(_ pairs: [YAMLNode.Pair], allowed: [String], context: String) {
         for pair in pairs where !allowed.contains(pair.key) {
+            if let glued = Self.gluedKey(pair, allowed: allowed) {
+                error("unknown key '\(pair.key)' in \(context)", at: pair.keyLocation, notes: glued)
+                continue
+            }
             error("unknown key '\(pair.key)' in \(context)", at: pair.keyLocation,
                   notes: Diagnostic.didYouMean(pair.key, among: allowed))
         }
+    }
+
+    /// Whether an unknown top-level key is probably the `edges` section under another name:
+    /// it starts with 'edge', or its value is written like edges (`a -> b`).
+    static func mayBeMisspelledEdges(_ pair: YAMLNode.Pair) -> Bool {
+        guard !topLevelKeys.contains(pair.key) else { return false }
+        if pair.key.lowercased().hasPrefix("edge") { return true }
+        for item in pair.value.elements?.prefix(16) ?? [pair.value] {
+            if case .scalar(let text, _, _) = item.content, text.unicodeScalars.count < 4096, text.contains("->") { return true }
+        }
+        return false
+    }
+
+    /// For a key such as `op:relu` (a flow mapping written without the space after `:`,
+    /// which YAML reads as one key with no value), the notes that say so; `nil` otherwise.
+    static func gluedKey(_ pair: YAMLNode.Pair, allowed: [String]) -> [Diagnostic.Note]? {
+        guard case .null = pair.value.resolved, pair.value.pairs == nil, pair.value.elements == nil,
+              let colon = pair.key.firstIndex(of: ":") else { return nil }
+        let name = String(pair.key[..<colon])
+        let rest = pair.key[pair.key.index(after: colon)...]
+        guard !name.isEmpty, let first = rest.first, first != " ", first != "\t" else { return nil }
+        guard allowed.contains(name) || Spelling.closest(to: name, among: allowed) != nil else { return nil }
+        return [.init("YAML read '\(NameRules.printable(pair.key))' as one key with no value, because ':' is not followed by a space"),
+                .init("write a space after ':', as in '\(name): \(NameRules.printable(String(rest)))'")]
     }
 
     mutating func decode(_ root: YAMLNode) -> GraphFile? {
@@ -40,6 +77,14 @@ struct GraphFileDecoder {
             return nil
         }
         checkKeys(top, allowed: Self.topLevelKeys, context: "the graph file")
+        // A misspelled section (`node:`, `egdes:`, `backwrd:`) is reported once, as an
+        // unknown key, and not again as a missing section or all that follows from one.
+        let misspelled = Set(top.compactMap { pair in
+            Self.topLevelKeys.contains(pair.key) ? nil : Spelling.closest(to: pair.key, among: Self.topLevelKeys)
+        })
+        if root["edges"] == nil, misspelled.contains("edges") || top.contains(where: { Self.mayBeMisspelledEdges($0) }) {
+            edgesUnusable = true
+        }
 
         var name = Self.defaultGraphName(forPath: path)
         if let node = root["graph"], let text = ValueReader.string(node, key: "graph", into: &diagnostics) {
@@ -61,7 +106,7 @@ struct GraphFileDecoder {
             }
         }
 
-        let nodes = decodeNodes(root["nodes"], at: root.location)
+        let nodes = decodeNodes(root["nodes"], at: root.location, misspelled: misspelled.contains("nodes"))
         let edges = decodeEdges(root["edges"], at: root.location)
         let backward = root["backward"].flatMap { decodeBackward($0) }
         var saveValues: [GraphFile.Name]?
@@ -80,7 +125,7 @@ struct GraphFileDecoder {
                 error("'save' takes a mapping with 'values' and 'grads', not \(save.kindDescription)", at: save.location)
             }
         }
-        if let at = saveGradsLocation, root["backward"] == nil {
+        if let at = saveGradsLocation, root["backward"] == nil, !misspelled.contains("backward") {
             error("'save.grads' needs a 'backward' section", at: at)
         }
         return GraphFile(path: path, name: name, seed: seed, dtype: dtype, nodes: nodes, edges: edges,
@@ -101,9 +146,9 @@ struct GraphFileDecoder {
         return String(name.prefix(128))
     }
 
-    mutating func decodeNodes(_ node: YAMLNode?, at fallback: SourceLocation) -> [GraphFile.Node] {
+    mutating func decodeNodes(_ node: YAMLNode?, at fallback: SourceLocation, misspelled: Bool = false) -> [GraphFile.Node] {
         guard let node else {
-            error("the graph file has no 'nodes' section", at: fallback)
+            if !misspelled { error("the graph file has no 'nodes' section", at: fallback) }
             nodesUnusable = true
             return []
         }
@@ -145,10 +190,20 @@ struct GraphFileDecoder {
 
     mutating func decodeNode(name: String, nameLocation: SourceLocation, body: YAMLNode) -> GraphFile.Node? {
         guard let pairs = body.pairs else {
-            error("node '\(name)' takes a mapping such as {op: relu}, not \(body.kindDescription)", at: body.location)
+            var notes: [Diagnostic.Note] = []
+            if case .scalar(let text, true, _) = body.content, text.hasPrefix("op:"), text.count > 3 {
+                notes = [.init("YAML read '\(NameRules.printable(text))' as one string, because ':' is not followed by a space"),
+                         .init("write a space after ':', as in 'op: \(NameRules.printable(String(text.dropFirst(3))))'")]
+            }
+            error("node '\(name)' takes a mapping such as {op: relu}, not \(body.kindDescription)", at: body.location, notes: notes)
             return nil
         }
         guard let opNode = body["op"] else {
+            if let glued = pairs.first(where: { $0.key.hasPrefix("op:") }),
+               let notes = Self.gluedKey(glued, allowed: ["op"]) {
+                error("node '\(name)' has no 'op'", at: glued.keyLocation, notes: notes)
+                return nil
+            }
             error("node '\(name)' has no 'op'", at: nameLocation,
                   notes: [.init("ops are \(OpRegistry.names.joined(separator: ", "))")])
             return nil
@@ -164,13 +219,21 @@ struct GraphFileDecoder {
         }
         let attributes = pairs.filter { $0.key != "op" }
         var unknown = false
+        var glued = Set<String>()
         for pair in attributes where !type.attributeNames.contains(pair.key) {
+            if let notes = Self.gluedKey(pair, allowed: type.attributeNames) {
+                error("unknown attribute '\(pair.key)' for op '\(opName)'", at: pair.keyLocation, notes: notes)
+                unknown = true
+                glued.insert(String(pair.key.prefix { $0 != ":" }))
+                continue
+            }
             let known = type.attributeNames.isEmpty ? "op '\(opName)' takes no attributes" : "op '\(opName)' takes \(type.attributeNames.joined(separator: ", "))"
             error("unknown attribute '\(pair.key)' for op '\(opName)'", at: pair.keyLocation,
                   notes: Diagnostic.didYouMean(pair.key, among: type.attributeNames) + [.init(known)])
             unknown = true
         }
         var reader = AttributeReader(opName: opName, nodeLocation: nameLocation, pairs: attributes)
+        reader.writtenButBroken = glued
         let graphDirectory = Self.directory(of: path)
         let limits = self.limits
         var fileDiagnostics: [Diagnostic] = []
@@ -208,19 +271,56 @@ struct GraphFileDecoder {
     mutating func decodeEdges(_ node: YAMLNode?, at fallback: SourceLocation) -> [GraphFile.Edge] {
         guard let node else { return [] }
         if case .null = node.resolved, node.pairs == nil, node.elements == nil { return [] }
+        if node.pairs != nil {
+            error("'edges' takes a list of edges such as '- a -> b', not a mapping", at: node.location,
+                  notes: [.init("write each edge as a list item: '- a -> b'")])
+            edgesUnusable = true
+            return []
+        }
         let items = node.elements ?? [node]
         var edges: [GraphFile.Edge] = []
         for item in items {
             guard case .scalar(let text, let plain, _) = item.content, case .string = item.resolved else {
                 error("an edge is a string such as 'a -> b' or 'a -> conv.weight', not \(item.kindDescription)", at: item.location)
+                Self.collectNames(in: item, into: &namesInFailedEdges)
                 continue
             }
             switch EdgeSyntax.parse(text, at: item.location, quoted: !plain) {
             case .success(let parsed): edges.append(contentsOf: parsed)
-            case .failure(let d): diagnostics.append(d)
+            case .failure(let d):
+                diagnostics.append(d)
+                Self.collectNames(in: item, into: &namesInFailedEdges)
             }
         }
         return edges
+    }
+
+    /// The words that could be node names in an edge item that could not be read (its
+    /// scalar, or the scalars one level inside it).
+    static func collectNames(in item: YAMLNode, into names: inout Set<String>) {
+        var texts: [String] = []
+        switch item.content {
+        case .scalar(let text, _, _): texts = [text]
+        case .sequence(let items):
+            for i in items { if case .scalar(let t, _, _) = i.content { texts.append(t) } }
+        case .mapping(let pairs):
+            for p in pairs {
+                texts.append(p.key)
+                if case .scalar(let t, _, _) = p.value.content { texts.append(t) }
+            }
+        }
+        for text in texts {
+            var word = ""
+            for s in text.unicodeScalars {
+                if s.isASCII, s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_" {
+                    word.unicodeScalars.append(s)
+                } else if !word.isEmpty {
+                    names.insert(word)
+                    word = ""
+                }
+            }
+            if !word.isEmpty { names.insert(word) }
+        }
     }
 
     mutating func decodeBackward(_ node: YAMLNode) -> GraphFile.Backward? {
@@ -229,11 +329,17 @@ struct GraphFileDecoder {
             return nil
         }
         checkKeys(pairs, allowed: Self.backwardKeys, context: "'backward'")
+        // `wrt` is read first: its errors are independent of those of `from`.
+        let wrt = node["wrt"].flatMap { ValueReader.names($0, key: "wrt", into: &diagnostics) }
         guard let fromNode = node["from"] else {
             error("'backward' needs 'from', the node to differentiate", at: node.location)
+            orphanNames += (wrt ?? []).map { ($0, "in 'backward.wrt'") }
             return nil
         }
-        guard let from = ValueReader.string(fromNode, key: "from", into: &diagnostics) else { return nil }
+        guard let from = ValueReader.string(fromNode, key: "from", into: &diagnostics) else {
+            orphanNames += (wrt ?? []).map { ($0, "in 'backward.wrt'") }
+            return nil
+        }
         var grad: InitSpec?
         var gradLocation: SourceLocation?
         if let gradNode = node["grad"] {
@@ -253,7 +359,6 @@ struct GraphFileDecoder {
             diagnostics.append(contentsOf: reader.diagnostics + fileDiagnostics)
             gradLocation = gradNode.location
         }
-        let wrt = node["wrt"].flatMap { ValueReader.names($0, key: "wrt", into: &diagnostics) }
         return GraphFile.Backward(from: GraphFile.Name(text: from, location: fromNode.location), grad: grad,
                                   gradLocation: gradLocation, wrt: wrt)
     }

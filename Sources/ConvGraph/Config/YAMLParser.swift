@@ -78,10 +78,19 @@ private struct LibYAMLError: Error {
     var message: String
     var line: Int
     var column: Int
+    /// The parts of the message and the context's mark (0-based), for `YAMLMistakes`.
+    var problem: String
+    var context: String?
+    var contextLine: Int
+    var contextColumn: Int
 
     init(_ parser: yaml_parser_t) {
-        var text = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
-        if let context = parser.context.map({ String(cString: $0) }) {
+        problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        context = parser.context.map { String(cString: $0) }
+        contextLine = Int(parser.context_mark.line)
+        contextColumn = Int(parser.context_mark.column)
+        var text = problem
+        if let context {
             text += " " + context
         }
         // libyaml says "did not find expected key" etc.; keep its words, lowercase.
@@ -116,6 +125,8 @@ private struct BuildState {
         var entries: [(key: YAMLNode, value: YAMLNode)] = []
         var pendingKey: YAMLNode?
         var count = 1
+        /// Written `{…}` or `[…]` (for explaining an unclosed one).
+        var isFlow = false
     }
     var stack: [Frame] = []
     var root: YAMLNode?
@@ -148,7 +159,11 @@ private struct BuildState {
                     diagnostics.append(Diagnostic(e.message, at: at))
                 } else {
                     at = SourceLocation(file: file, line: e.line + 1, column: e.column + 1)
-                    diagnostics.append(Diagnostic(e.message, at: at))
+                    let flow = stack.last.flatMap { $0.isFlow ? ($0.location, $0.kind == .mapping) : nil }
+                    let problem = YAMLMistakes.LibYAMLProblem(problem: e.problem, context: e.context, line: e.line + 1, column: e.column + 1,
+                                                              contextLine: e.contextLine + 1, contextColumn: e.contextColumn + 1,
+                                                              openFlow: flow)
+                    diagnostics.append(YAMLMistakes.explain(problem, in: bytes, file: file) ?? Diagnostic(e.message, at: at))
                 }
                 return nil
             case .success(let ev):
@@ -193,7 +208,9 @@ private struct BuildState {
                 let isSequence = e.type == YAML_SEQUENCE_START_EVENT
                 let anchor = isSequence ? e.data.sequence_start.anchor : e.data.mapping_start.anchor
                 let rawTag = isSequence ? e.data.sequence_start.tag : e.data.mapping_start.tag
-                stack.append(Frame(kind: isSequence ? .sequence : .mapping, location: at, anchor: anchorName(anchor), tag: coreTag(rawTag, at: at)))
+                var frame = Frame(kind: isSequence ? .sequence : .mapping, location: at, anchor: anchorName(anchor), tag: coreTag(rawTag, at: at))
+                frame.isFlow = isSequence ? e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE : e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                stack.append(frame)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { return nil }
                 if let tag = frame.tag, tag != (frame.kind == .sequence ? .seq : .map) {

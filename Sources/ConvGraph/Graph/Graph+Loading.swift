@@ -48,7 +48,7 @@ extension Graph {
         // Edges and shapes are checked even when some nodes failed to decode, so one run
         // reports every independent error; edges to failed nodes are not reported twice.
         // Without a usable `nodes` section, every name would be unknown: only that is said.
-        var builder = GraphBuilder(file: file, limits: limits, failedNodes: decoder.failedNodes)
+        var builder = GraphBuilder(file: file, limits: limits, after: decoder)
         let graph = decoder.nodesUnusable ? nil : builder.build()
         // In file order, so the output reads top to bottom; each distinct error once (a
         // node in the middle of a chain `a -> x -> b` is named by two edges).

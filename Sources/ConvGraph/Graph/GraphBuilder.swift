@@ -6,12 +6,30 @@ struct GraphBuilder {
     /// Nodes that failed to decode (already reported): edges touching them are skipped
     /// without a second error, and their consumers are not checked further.
     let failedNodes: Set<String>
+    /// Set when the `edges` section could not be read (already reported): no port is
+    /// reported as unconnected.
+    var edgesUnusable = false
+    /// Names in edges that could not be read (already reported): their ports are not
+    /// reported as unconnected.
+    var namesInFailedEdges = Set<String>()
+    /// Names still to resolve from a section that failed to decode (`backward.wrt` when
+    /// `backward.from` is broken).
+    var orphanNames: [(name: GraphFile.Name, role: String)] = []
     var diagnostics: [Diagnostic] = []
 
     init(file: GraphFile, limits: Limits, failedNodes: Set<String> = []) {
         self.file = file
         self.limits = limits
         self.failedNodes = failedNodes
+    }
+
+    /// A builder that knows what the decoder already reported, so that nothing that only
+    /// follows from those errors is reported again.
+    init(file: GraphFile, limits: Limits, after decoder: GraphFileDecoder) {
+        self.init(file: file, limits: limits, failedNodes: decoder.failedNodes)
+        edgesUnusable = decoder.edgesUnusable
+        namesInFailedEdges = decoder.namesInFailedEdges
+        orphanNames = decoder.orphanNames
     }
 
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
@@ -22,8 +40,9 @@ struct GraphBuilder {
     mutating func resolve(_ name: GraphFile.Name, index: [String: Int], role: String) -> Int? {
         if let i = index[name.text] { return i }
         if failedNodes.contains(name.text) { return nil }  // already reported where it is declared
+        // Nodes that failed to decode are still what a misspelled name may have meant.
         error("unknown node '\(NameRules.printable(name.text))' \(role)", at: name.location,
-              notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name)))
+              notes: Diagnostic.didYouMean(name.text, among: file.nodes.map(\.name) + failedNodes.filter(NameRules.isValidNodeName).sorted()))
         return nil
     }
 
@@ -44,7 +63,11 @@ struct GraphBuilder {
             }
             let source = resolve(edge.source, index: index, role: "in edge")
             let destination = resolve(edge.destination, index: index, role: "in edge")
-            guard let source, let destination else { continue }
+            guard let source, let destination else {
+                // The destination lacks this edge only because of the error just reported.
+                if let destination { tainted.insert(destination) }
+                continue
+            }
             let op = type(of: nodes[destination].op)
             let ports = op.ports
             guard !ports.isEmpty else {
@@ -57,6 +80,7 @@ struct GraphBuilder {
                     error("op '\(op.name)' has no port '\(NameRules.printable(port.text))'", at: port.location,
                           notes: Diagnostic.didYouMean(port.text, among: ports.map(\.name))
                               + [.init("the ports of '\(op.name)' are \(ports.map(\.name).joined(separator: ", "))")])
+                    tainted.insert(destination)
                     continue
                 }
                 portIndex = p
@@ -72,6 +96,7 @@ struct GraphBuilder {
         var complete = Array(repeating: true, count: nodes.count)
         for (i, node) in nodes.enumerated() {
             let ports = type(of: node.op).ports
+            if !ports.isEmpty, edgesUnusable || namesInFailedEdges.contains(node.name) { tainted.insert(i) }
             if tainted.contains(i) { complete[i] = false }
             for (p, port) in ports.enumerated() where bindings[i][p].isEmpty && !port.isOptional && !tainted.contains(i) {
                 error("node '\(node.name)' has no edge into its port '\(port.name)'", at: node.location,
@@ -130,6 +155,7 @@ struct GraphBuilder {
         // The memory limit is checked by the command that computes, against its own plan
         // (`Graph.checkMemoryLimit`, SPEC §8): how much a graph needs depends on the run.
         let backward = resolveBackward(index: index, built: built)
+        for (name, role) in orphanNames { _ = resolve(name, index: index, role: role) }
         let saveValues = resolveSave(file.saveValues, index: index) ?? Self.sinks(inputs)
         var saveGrads: [Int] = []
         if let names = file.saveGrads {
@@ -208,7 +234,8 @@ struct GraphBuilder {
 
     mutating func resolveBackward(index: [String: Int], built: [Graph.Node?]) -> Graph.Backward? {
         guard let b = file.backward else { return nil }
-        guard let from = resolve(b.from, index: index, role: "in 'backward.from'") else { return nil }
+        // `wrt` is checked even when `from` is wrong: the two errors are independent.
+        let from = resolve(b.from, index: index, role: "in 'backward.from'")
         var wrt: [Int] = []
         if let names = b.wrt {
             for name in names {
@@ -223,6 +250,7 @@ struct GraphBuilder {
         } else {
             wrt = file.nodes.indices.filter { file.nodes[$0].op is any LeafOp }
         }
+        guard let from else { return nil }
         guard let fromShape = built[from]?.shape else { return nil }
         var grad = b.grad
         if fromShape.isScalar {

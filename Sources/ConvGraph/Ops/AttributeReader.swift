@@ -9,6 +9,8 @@ public struct AttributeReader {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Loads `{file:}` inits; set by the decoder.
     var loadFile: ((String, SourceLocation) -> TensorFile<Double>?)?
+    /// Attributes written but unreadable (`mode:max`, already reported): not missing too.
+    var writtenButBroken = Set<String>()
 
     init(opName: String, nodeLocation: SourceLocation, pairs: [YAMLNode.Pair]) {
         self.opName = opName
@@ -31,7 +33,14 @@ public struct AttributeReader {
         error(message, at: pairs[key]?.value.location ?? nodeLocation, notes: notes)
     }
 
+    /// An error about attribute `key` itself (one that should not be written at all) at
+    /// its key.
+    public mutating func error(_ message: String, atKey key: String, notes: [Diagnostic.Note] = []) {
+        error(message, at: pairs[key]?.keyLocation ?? nodeLocation, notes: notes)
+    }
+
     public mutating func missing(_ key: String) {
+        guard !writtenButBroken.contains(key) else { return }
         error("op '\(opName)' requires the attribute '\(key)'", at: nodeLocation)
     }
 

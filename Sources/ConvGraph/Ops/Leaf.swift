@@ -8,6 +8,8 @@ public protocol LeafOp: Op {
     init(shape: Shape, initSpec: InitSpec?)
     /// Whether a leaf of this kind may omit `init`.
     static var initIsOptional: Bool { get }
+    /// The rank every tensor of this kind has (`input`: 4, NCHW), or `nil` for any rank.
+    static var requiredRank: Int? { get }
 }
 
 public enum Leaf {
@@ -15,6 +17,7 @@ public enum Leaf {
     public struct Input: LeafOp {
         public static let name = "input"
         public static let initIsOptional = true
+        public static let requiredRank: Int? = 4
         public var shape: Shape
         public var initSpec: InitSpec?
         public init(shape: Shape, initSpec: InitSpec?) {
@@ -27,6 +30,7 @@ public enum Leaf {
     public struct Param: LeafOp {
         public static let name = "param"
         public static let initIsOptional = false
+        public static let requiredRank: Int? = nil
         public var shape: Shape
         public var initSpec: InitSpec?
         public init(shape: Shape, initSpec: InitSpec?) {
@@ -50,6 +54,17 @@ extension LeafOp {
             return nil
         }
         let dataShape = spec?.dataShape
+        // A wrong rank is reported here, at the shape as written, not at the first op
+        // that reads the tensor.
+        if let rank = requiredRank, let shape = declared ?? dataShape, shape.rank != rank {
+            let written = declared != nil ? "'shape'" : "the data of 'init'"
+            a.error("an \(name) must be \(rank)-D (N, C, H, W), but \(written) is \(shape.bracketed)",
+                    key: declared != nil ? "shape" : "init",
+                    notes: [.init(shape.rank == rank - 1
+                                  ? "add the batch size N in front, as in \(Shape([1] + shape.dims).bracketed)"
+                                  : "write the shape as [N, C, H, W]: batch size, channels, height, width")])
+            return nil
+        }
         switch (declared, dataShape) {
         case (let d?, let data?) where d != data:
             a.error("'shape' \(d.bracketed) does not match the data's shape \(data.bracketed)", key: "shape")

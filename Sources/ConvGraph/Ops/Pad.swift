@@ -32,7 +32,7 @@ extension Pad: Op {
         let value = a.double("value", default: 0)
         guard case .explicit(let pads)? = spec, let mode, let value else { return nil }
         if mode != .constant && a.has("value") {
-            a.error("'value' has no effect with mode '\(mode.rawValue)'", key: "value",
+            a.error("'value' has no effect with mode '\(mode.rawValue)'", atKey: "value",
                     notes: [.init("only mode 'constant' fills with a value")])
             return nil
         }

@@ -36,7 +36,7 @@ extension Pool: Op {
         pool.global = global
         var ok = true
         if mode == .max && a.has("count_include_pad") {
-            a.error("'count_include_pad' has no effect on max pooling", key: "count_include_pad",
+            a.error("'count_include_pad' has no effect on max pooling", atKey: "count_include_pad",
                     notes: [.init("remove it, or use mode: average")])
             ok = false
         }
@@ -50,7 +50,8 @@ extension Pool: Op {
             return ok ? pool : nil
         }
         let window = a.spatial("window", default: nil, minimum: 1)
-        let stride = a.spatial("stride", default: window, minimum: 1)
+        // Without a window, the stride has no default either; only the window is missing.
+        let stride = a.spatial("stride", default: window ?? Spatial(1), minimum: 1)
         let padding = a.padding("padding", allowKeywords: true)
         let dilation = a.spatial("dilation", default: Spatial(1), minimum: 1)
         let ceilMode = a.bool("ceil_mode", default: false)

@@ -228,9 +228,10 @@ import Testing
               - a -> 
               - a.input -> r
             """)
-        // Three malformed edges, and so 'r' has no input.
-        #expect(e?.diagnostics.count == 4)
-        #expect(GT.diagnostic(e, containing: "node 'r' has no edge into its port 'input'")?.location == GT.at(3, 3))
+        // Three malformed edges; that 'r' has no input only follows from them (issue 10:
+        // no cascades), so it is not reported.
+        #expect(e?.diagnostics.count == 3)
+        #expect(GT.diagnostic(e, containing: "has no edge into its port") == nil)
         #expect(GT.diagnostic(e, containing: "an edge needs '->'")?.location == GT.at(5, 5))
         #expect(GT.diagnostic(e, containing: "empty node name") != nil)
         #expect(GT.diagnostic(e, containing: "an edge's source is a node, not a port")?.location == GT.at(7, 5))

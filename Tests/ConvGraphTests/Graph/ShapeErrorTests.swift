@@ -149,7 +149,15 @@ import Testing
     }
 
     @Test func nonFourDimensionalInputToASpatialOp() {
-        let pool = GT.error(GT.singleOp(input: [3, 4], "{op: pool, mode: max, window: 1}"))
+        // An `input` is always 4-D (its own error, at its shape); a param may have any
+        // rank, and a spatial op that reads a 2-D one says so.
+        let pool = GT.error("""
+            nodes:
+              x: {op: param, shape: [3, 4], init: zeros}
+              y: {op: pool, mode: max, window: 1}
+            edges:
+              - x -> y
+            """)
         #expect(GT.diagnostic(pool, containing: "pool input must be 4-D (N, C, H, W), but has shape [3, 4]") != nil)
     }
 

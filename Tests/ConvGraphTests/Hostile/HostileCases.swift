@@ -53,8 +53,8 @@ enum HostileCases {
         for i in 1...11 { laughs += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
         laughs += "nodes: *a11\n"
         return [
-            .graph("tab indentation", "nodes:\n\tx: {op: relu}\n", at: "g.yaml:2:1", message: "cannot start any token"),
-            .graph("unclosed bracket", "nodes:\n  x: {op: input, shape: [1, 2\n", at: "g.yaml:3:1"),
+            .graph("tab indentation", "nodes:\n\tx: {op: relu}\n", at: "g.yaml:2:1", message: "a tab in the indentation"),
+            .graph("unclosed bracket", "nodes:\n  x: {op: input, shape: [1, 2\n", at: "g.yaml:2:25", message: "'[' is never closed"),
             .graph("unclosed quote", "graph: \"abc\nnodes: {}\n", at: "g.yaml:3:1", message: "quoted scalar"),
             .graph("duplicate key", small + "nodes: {}\n", at: "g.yaml:5:1", message: "duplicate key 'nodes'"),
             .graph("duplicate node", "nodes:\n  x: {op: relu}\n  x: {op: relu}\n", at: "g.yaml:3:3", message: "g.yaml:2:3: note: 'x' was first defined on line 2"),
@@ -276,7 +276,7 @@ enum HostileCases {
             set("path through a scalar", "seed.x=1", status: 64, message: "is a single value"),
             set("stride 0", "nodes.conv.stride=0", status: 65, at: "--set nodes.conv.stride:1:1", message: "'stride' must be at least 1"),
             set("dtype float16", "dtype=float16", status: 65, at: "--set dtype:1:1", message: "'dtype' takes 'float64' or 'float32'"),
-            set("malformed value", "nodes.pooled.window=[2, 2", status: 65, at: "--set nodes.pooled.window:2:1", message: "flow sequence"),
+            set("malformed value", "nodes.pooled.window=[2, 2", status: 65, at: "--set nodes.pooled.window:1:1", message: "'[' is never closed"),
             set("alias in value", "seed=*a", status: 65, at: "--set seed:1:1", message: "unknown alias"),
             set("deep value", "nodes.pooled.window=" + String(repeating: "[", count: 10_000), status: 65, at: "--set nodes.pooled.window:1:257",
                 message: "deeper than the limit"),
