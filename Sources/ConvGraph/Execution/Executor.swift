@@ -53,8 +53,10 @@ public struct Executor: Sendable {
     }
 
     /// Runs forward (and backward when the graph declares it and `forwardOnly` is false).
-    /// - Parameter keepAll: keep every computed value and gradient in the result, not only
-    ///   the saved ones (for inspection; uses more memory).
+    /// - Parameters:
+    ///   - forwardOnly: skip backward even when the graph declares it (`--forward-only`).
+    ///   - keepAll: keep every computed value and gradient in the result, not only
+    ///     the saved ones (for inspection; uses more memory).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
         switch graph.dtype {
         case .float64: return try Execution<Double>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()

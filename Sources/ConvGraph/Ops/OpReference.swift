@@ -1,5 +1,5 @@
 /// What an op documents about itself: the text behind `convgraph ops` and the DocC
-/// article <doc:Ops>. Each op keeps its reference in its own file, next to its attributes,
+/// article <doc:OpsReference>. Each op keeps its reference in its own file, next to its attributes,
 /// and the tests check that the attribute and port lists agree with ``Op/attributeNames``
 /// and ``Op/ports``.
 public struct OpReference: Sendable, Hashable {

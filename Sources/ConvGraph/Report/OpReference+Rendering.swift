@@ -1,4 +1,4 @@
-/// `convgraph ops` as text and as the Markdown of the DocC article `Ops.md`, rendered from
+/// `convgraph ops` as text and as the Markdown of the DocC article `OpsReference.md`, rendered from
 /// each op's ``Op/reference``.
 extension OpReference {
     /// One line per op (its ports, attribute names and output shape), then every op in full
@@ -39,11 +39,11 @@ extension OpReference {
         return out
     }
 
-    /// The DocC article `Ops.md`: the shared rules, then a section per op. A test checks that
+    /// The DocC article `OpsReference.md`: the shared rules, then a section per op. A test checks that
     /// the committed article equals this text (`convgraph ops --markdown` regenerates it).
     public static func markdown(of ops: [any Op.Type] = OpRegistry.all) -> String {
         var out = """
-            # Ops
+            # Op reference
 
             Every op a graph file can use: its ports, attributes with types and defaults, output shape, formula and gradient.
 

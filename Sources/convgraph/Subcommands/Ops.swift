@@ -5,12 +5,12 @@ extension ConvGraphCommand {
     struct Ops: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the reference of every op, or of one: ports, attributes with types and defaults, output shape, formula.",
-            discussion: "An unknown NAME exits 64 with a did-you-mean note. --markdown prints the DocC article Ops.md.")
+            discussion: "An unknown NAME exits 64 with a did-you-mean note. --markdown prints the DocC article OpsReference.md.")
 
         @Argument(help: "One op to describe in full (conv, pool, …).")
         var name: String?
 
-        @Flag(help: "Print the whole reference as Markdown (the DocC article Sources/ConvGraph/ConvGraph.docc/Ops.md).")
+        @Flag(help: "Print the whole reference as Markdown (the DocC article Sources/ConvGraph/ConvGraph.docc/OpsReference.md).")
         var markdown = false
 
         func validate() throws {
