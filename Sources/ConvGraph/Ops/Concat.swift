@@ -79,7 +79,7 @@ public struct Concat: Op {
     }
 }
 
-extension Concat {
+extension Concat: Hashable {
     public static let reference = OpReference(
         summary: "Joins 4-D inputs along one axis.",
         ports: [.init("inputs", "variadic: one or more 4-D edges, in the order listed; every dimension but `axis` must match")],
