@@ -10,6 +10,7 @@ public protocol LeafOp: Op {
     static var initIsOptional: Bool { get }
 }
 
+/// The two leaf ops, `input` and `param`.
 public enum Leaf {
     /// `input`: a tensor fed from outside, or filled by `init`.
     public struct Input: LeafOp {
