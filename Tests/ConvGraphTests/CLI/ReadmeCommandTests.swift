@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ConvGraph
 
 /// Runs every `convgraph …` line of README.md's shell blocks, in order, in a scratch copy of
 /// the files the README names, and checks each exit code: 0, or the `# exits N` its comment
@@ -92,6 +93,20 @@ import Testing
         #expect(commands.contains { $0.text.hasPrefix("swift run convgraph run Graphs/seed.yaml") })
         #expect(commands.contains { $0.arguments.first == "ops" })
         #expect(commands.count >= 10, "\(commands)")
+    }
+
+    @Test("every whole graph shown in the README and the DocC articles is valid",
+          arguments: ["README.md", "Sources/ConvGraph/ConvGraph.docc/GraphFileFormat.md"])
+    func yamlExamplesParse(file: String) throws {
+        let text = try String(contentsOfFile: CLIProcess.root + "/" + file, encoding: .utf8)
+        var graphs = 0
+        for (i, block) in text.components(separatedBy: "```yaml\n").dropFirst().enumerated() {
+            let yaml = block.components(separatedBy: "```")[0]
+            guard yaml.hasPrefix("nodes:") || yaml.contains("\nnodes:") else { continue }   // a fragment
+            graphs += 1
+            #expect(throws: Never.self, "\(file), YAML block \(i + 1)") { try Graph.parse(yaml: yaml, path: "\(file).yaml") }
+        }
+        #expect(graphs >= 1)
     }
 
     @Test("every convgraph command of the README exits as the README says")
