@@ -66,3 +66,14 @@ extension OpRegistry {
                                                     + [.init("the ops are: \(names.joined(separator: ", "))")]))
     }
 }
+
+extension Op {
+    /// A bare reference (names only, no text) for an op that does not document itself,
+    /// such as a test double. Every op of ``OpRegistry`` documents itself; `OpReferenceTests`
+    /// fails for one that falls back to this.
+    public static var reference: OpReference {
+        OpReference(summary: "", ports: ports.map { .init($0.name, "") },
+                    attributes: attributeNames.map { .init($0, type: "", default: nil, "") },
+                    output: "", formula: "", backward: "")
+    }
+}

@@ -12,7 +12,10 @@ import Testing
         let op = try #require(OpRegistry.byName[name])
         #expect(op.reference.ports.map(\.name) == op.ports.map(\.name))
         #expect(op.reference.attributes.map(\.name) == op.attributeNames)
-        #expect(!op.reference.summary.isEmpty && !op.reference.output.isEmpty && !op.reference.formula.isEmpty)
+        // Empty text means the op fell back to the protocol's bare default.
+        #expect(!op.reference.summary.isEmpty && !op.reference.output.isEmpty && !op.reference.formula.isEmpty
+                && !op.reference.backward.isEmpty, "\(name) does not document itself (static let reference)")
+        for port in op.reference.ports { #expect(!port.doc.isEmpty, "\(name).\(port.name)") }
         for attribute in op.reference.attributes {
             #expect(!attribute.type.isEmpty && !attribute.doc.isEmpty, "\(name).\(attribute.name)")
         }
