@@ -176,7 +176,7 @@ struct GraphFileDecoder {
         var fileDiagnostics: [Diagnostic] = []
         var missing = false
         reader.loadFile = { file, at in
-            switch TensorFileLoader.load(file, relativeTo: graphDirectory, limits: limits, as: Double.self, namedAt: at) {
+            switch TensorFileLoader.loadFile(file, relativeTo: graphDirectory, limits: limits, as: Double.self, namedAt: at) {
             case .success(let t): return t
             case .failure(let e):
                 fileDiagnostics.append(contentsOf: e.diagnostics)
@@ -242,7 +242,7 @@ struct GraphFileDecoder {
             let limits = self.limits
             var fileDiagnostics: [Diagnostic] = []
             reader.loadFile = { file, at in
-                switch TensorFileLoader.load(file, relativeTo: dir, limits: limits, as: Double.self, namedAt: at) {
+                switch TensorFileLoader.loadFile(file, relativeTo: dir, limits: limits, as: Double.self, namedAt: at) {
                 case .success(let t): return t
                 case .failure(let e):
                     fileDiagnostics.append(contentsOf: e.diagnostics)

@@ -11,9 +11,10 @@ public enum InitSpec: Sendable, Hashable {
     case heNormal(seed: UInt32?)
     /// uniform(−l, l) with l = √(6/(fan_in+fan_out)).
     case xavierUniform(seed: UInt32?)
-    /// A `.npy` file: the path as written and resolved against the graph file's folder,
-    /// and its contents, read while the graph is checked.
-    case file(path: String, resolvedPath: String, data: Tensor<Double>)
+    /// A `.npy` file: the path as written and as resolved against the graph file's folder,
+    /// the sha256 of the bytes read (for the manifest, SPEC §6), and its contents, read
+    /// while the graph is checked.
+    case file(path: String, resolvedPath: String, sha256: String, data: Tensor<Double>)
     /// Literal values (nested lists give the shape).
     case values(Tensor<Double>)
 
@@ -23,7 +24,7 @@ public enum InitSpec: Sendable, Hashable {
     /// The shape the data itself fixes (`file`, `values`), if any.
     public var dataShape: Shape? {
         switch self {
-        case .file(_, _, let data), .values(let data): data.shape
+        case .file(_, _, _, let data), .values(let data): data.shape
         default: nil
         }
     }

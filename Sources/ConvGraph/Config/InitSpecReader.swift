@@ -2,7 +2,7 @@
 /// mapping (`{constant: 0.5}`, `{randn: {scale: 0.01, seed: 7}}`, `{file: x.npy}`, …).
 struct InitSpecReader {
     var diagnostics: [Diagnostic]
-    var loadFile: ((String, SourceLocation) -> Tensor<Double>?)?
+    var loadFile: ((String, SourceLocation) -> TensorFile<Double>?)?
 
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(message, at: location, notes: notes))
@@ -54,8 +54,8 @@ struct InitSpecReader {
             return pair.key == "he_normal" ? .heNormal(seed: seed) : .xavierUniform(seed: seed)
         case "file":
             guard let path = ValueReader.string(body, key: "file", into: &diagnostics) else { return nil }
-            guard let data = loadFile?(path, body.location) else { return nil }
-            return .file(path: path, resolvedPath: path, data: data)
+            guard let loaded = loadFile?(path, body.location) else { return nil }
+            return .file(path: path, resolvedPath: loaded.resolvedPath, sha256: loaded.sha256, data: loaded.tensor)
         case "values":
             return values(body)
         default:

@@ -16,7 +16,8 @@ public struct Limits: Sendable, Hashable {
     public var maxGraphNodes: Int = 100_000
     /// Most elements in one tensor. Default 2^31.
     public var maxTensorElements: Int = 1 << 31
-    /// Largest total planned tensor memory, in bytes. Default 3/4 of physical memory.
+    /// Largest planned peak tensor memory of the run a command makes (the plan `check`
+    /// prints; `Graph.checkMemoryLimit`), in bytes. Default 3/4 of physical memory.
     public var maxMemoryBytes: Int = Limits.defaultMemoryBytes
     /// Longest `.npy` header, in bytes. Default 64 KiB.
     public var maxNPYHeaderBytes: Int = 64 << 10

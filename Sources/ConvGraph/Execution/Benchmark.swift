@@ -58,6 +58,7 @@ extension BenchmarkRequest {
     public func perform() throws(ConvGraphError) -> BenchmarkReport {
         let baseline = ResidentMemory.current
         let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
+        try graph.checkMemoryLimit(limits, for: .full)
         var executor = Executor(graph: graph, parallelism: parallelism)
         executor.progress = progress
         let runs = max(1, repeatCount)

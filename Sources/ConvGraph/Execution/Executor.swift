@@ -6,7 +6,9 @@ import Glibc
 /// reverse-mode backward from `backward.from` over the values it cached.
 ///
 /// - Forward computes only what is needed: nodes saved, nodes feeding a computed node,
-///   and nodes on a path from a `wrt` leaf to `from`.
+///   and nodes on a path from a `wrt` leaf to `from`; backward visits every path to `from`
+///   from a `wrt` leaf or a node whose gradient is saved, so each saved gradient is the
+///   true dL/d(node) (zero only for a node with no path to `from`).
 /// - It caches exactly what backward reads (each op declares it) and frees every other
 ///   intermediate as soon as its last reader ran; backward frees as it goes.
 /// - Gradients of a node read by several others are summed, in a fixed order.
@@ -59,8 +61,15 @@ public struct Executor: Sendable {
     /// - Parameters:
     ///   - forwardOnly: skip backward even when the graph declares it (`--forward-only`).
     ///   - keepAll: keep every computed value and gradient in the result, not only
-    ///     the saved ones (for inspection; uses more memory).
+    ///     the saved ones (for inspection; uses more memory, and is not held to the limit).
+    /// - Throws: `.invalidInput` before anything is allocated when the run's planned peak
+    ///   exceeds `graph.maxMemoryBytes` (the limit the graph was loaded with).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
+        if !keepAll {
+            var limits = Limits()
+            limits.maxMemoryBytes = graph.maxMemoryBytes
+            try graph.checkMemoryLimit(limits, for: forwardOnly ? .forwardOnly : .full)
+        }
         switch graph.dtype {
         case .float64: return try Execution<Double>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()
         case .float32: return try Execution<Float>(executor: self, forwardOnly: forwardOnly, keepAll: keepAll).run()

@@ -23,6 +23,8 @@ public struct GradCheck: Sendable {
     public var maxSamples: Int = 256
     /// Threads the kernels use (results do not depend on it).
     public var parallelism: Parallelism = .allCores
+    /// `maxMemoryBytes` is compared with the float64 plan of the check (SPEC §8).
+    public var limits: Limits = .default
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct GradCheck: Sendable {
         guard let backward = graph.backward else {
             throw ConvGraphError(.invalidInput, Diagnostic("the graph declares no 'backward' section; there is nothing to check", file: graph.path))
         }
+        try graph.checkMemoryLimit(limits, for: .gradcheck)
         var g = graph
         g.saveGrads = backward.wrt
         g.saveValues = [backward.from]
@@ -91,6 +94,27 @@ public struct GradCheck: Sendable {
         return reports
     }
 
+    /// The share of a leaf's sampled entries skipped as kinks from which `gradcheck`
+    /// suggests a smaller `--eps`.
+    public static let largeKinkShare = 0.1
+
+    /// One line per leaf that skipped entries: how many of its sampled entries crossed a
+    /// kink, with a smaller `--eps` suggested when they are a large share (SPEC §7).
+    public func kinkReport(_ reports: [LeafReport]) -> String {
+        var text = ""
+        for r in reports where r.skipped > 0 {
+            let sampled = r.checked + r.skipped
+            let share = Double(r.skipped) / Double(sampled)
+            let percent = share < 0.01 ? "<1" : String(Int((share * 100).rounded()))
+            text += "leaf '\(r.name)': \(r.skipped) of \(sampled) sampled entries (\(percent)%) skipped as kinks (a ±eps step crosses a max-pool tie or a relu sign change)"
+            if share >= Self.largeKinkShare {
+                text += "; a large share: try a smaller --eps, such as \(NumberFormat.significant(eps / 10))"
+            }
+            text += "\n"
+        }
+        return text
+    }
+
     static func multiIndex(_ flat: Int, _ shape: Shape) -> [Int] {
         var rest = flat
         var out = Array(repeating: 0, count: shape.rank)
@@ -113,6 +137,7 @@ public struct GradCheck: Sendable {
                           NumberFormat.significant(r.error, 3), ok ? "ok" : "FAIL"])
         }
         var text = table.rendered
+        text += kinkReport(reports)
         text += "float64 central differences, eps \(NumberFormat.significant(eps)), tolerance \(NumberFormat.significant(tolerance)); skipped entries cross a kink (max-pool tie or relu sign change).\n"
         return (text, passed)
     }

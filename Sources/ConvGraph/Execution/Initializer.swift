@@ -36,7 +36,7 @@ struct Initializer {
         case .zeros: return Array(repeating: 0, count: count)
         case .ones: return Array(repeating: 1, count: count)
         case .constant(let c): return Array(repeating: T(c), count: count)
-        case .file(_, _, let data), .values(let data):
+        case .file(_, _, _, let data), .values(let data):
             if T.self == Double.self, let same = data.scalars as? [T] { return same }
             return data.scalars.map { T($0) }
         case .randn(let scale, let seed):

@@ -47,6 +47,8 @@ extension RunRequest {
         let graph = try Graph.parse(graphBytes, path: graphPath, overrides: overrides, limits: limits)
         // An --out that cannot receive the run is refused before any work (SPEC §8).
         try RunDirectory.checkTarget(out ?? "runs/\(graph.name)")
+        // --max-memory against the plan of this very run, before any tensor is read (SPEC §8).
+        try graph.checkMemoryLimit(limits, for: forwardOnly ? .forwardOnly : .full)
         var executor = Executor(graph: graph, parallelism: parallelism)
         executor.progress = progress
         var inputRecords: [(String, JSONValue)] = []
@@ -55,18 +57,19 @@ extension RunRequest {
                 throw ConvGraphError(.usage, Diagnostic("--input names '\(NameRules.printable(node))', which the graph lacks", file: nil,
                                                         notes: Diagnostic.didYouMean(node, among: graph.nodes.map(\.name))))
             }
-            let loaded: Result<Tensor<Double>, ConvGraphError> = TensorFileLoader.load(path, limits: limits)
-            let tensor: Tensor<Double>
+            let loaded: Result<TensorFile<Double>, ConvGraphError> = TensorFileLoader.loadFile(path, limits: limits)
+            let file: TensorFile<Double>
             switch loaded {
-            case .success(let t): tensor = t
+            case .success(let f): file = f
             case .failure(let e): throw e
             }
+            let tensor = file.tensor
             guard tensor.shape == graph.nodes[index].shape else {
                 throw ConvGraphError(.invalidInput, Diagnostic("has shape \(tensor.shape.bracketed), but input '\(node)' has shape \(graph.nodes[index].shape.bracketed)", file: path))
             }
             try executor.feed(node, graph.dtype == .float64 ? AnyTensor(tensor) : AnyTensor(tensor.converted(to: Float.self)))
-            let bytes = (try? readRegularFile(atPath: path, maxBytes: Int.max)) ?? []
-            inputRecords.append((node, .object([("file", .string(path)), ("sha256", .string(SHA256.hex(bytes)))])))
+            // The digest of the bytes decoded, not of a second read.
+            inputRecords.append((node, .object([("file", .string(path)), ("sha256", .string(file.sha256))])))
         }
         let result = try executor.run(forwardOnly: forwardOnly)
 
@@ -92,6 +95,7 @@ extension RunRequest {
             ("config", graph.file.tree.json),
             ("overrides", .array(overrides.map { .string($0) })),
             ("inputs", .object(inputRecords)),
+            ("files", .object(Self.fileInitRecords(graph))),
             ("seed", .int(Int(graph.seed))),
             ("dtype", .string(graph.dtype.rawValue)),
             ("forward_only", .bool(!result.ranBackward)),
@@ -101,6 +105,24 @@ extension RunRequest {
         ])
         try RunDirectory.write(to: directory, files: files, manifest: Array((manifest.serialized() + "\n").utf8))
         return RunOutcome(graph: graph, result: result, directory: directory)
+    }
+}
+
+extension RunRequest {
+    /// The manifest's `files` (SPEC §6): each `{file:}` init, node → the path as resolved
+    /// and the sha256 of the bytes read when the graph was checked; a `{file:}` seed of
+    /// `backward.grad` appears as `backward.grad` (no node name has a dot).
+    static func fileInitRecords(_ graph: Graph) -> [(String, JSONValue)] {
+        func record(_ spec: InitSpec?) -> JSONValue? {
+            guard case .file(_, let resolved, let sha256, _) = spec else { return nil }
+            return .object([("file", .string(resolved)), ("sha256", .string(sha256))])
+        }
+        var records: [(String, JSONValue)] = []
+        for node in graph.nodes {
+            if let r = record(node.leaf?.initSpec) { records.append((node.name, r)) }
+        }
+        if let r = record(graph.backward?.grad) { records.append(("backward.grad", r)) }
+        return records
     }
 }
 

@@ -2,7 +2,8 @@
 /// tensor exists). The executor follows it; `plannedPeakBytes` walks it with byte counts.
 struct RunPlan {
     let doBackward: Bool
-    /// Nodes backward visits: descendants of a `wrt` leaf that are ancestors of `from`.
+    /// Nodes backward visits: descendants of a `wrt` leaf or of a saved-gradient node that
+    /// are ancestors of `from` (SPEC §2: every saved gradient is the true dL/d(node)).
     let region: [Bool]
     /// Nodes forward computes: ancestors of the saved values and of `from`.
     let computed: [Bool]
@@ -53,17 +54,20 @@ struct RunPlan {
     private static func backwardRegion(_ graph: Graph) -> [Bool] {
         guard let b = graph.backward else { return Array(repeating: false, count: graph.nodes.count) }
         let n = graph.nodes.count
-        var fromWrt = Array(repeating: false, count: n)
-        for leaf in b.wrt { fromWrt[leaf] = true }
-        for i in graph.order where !fromWrt[i] {
-            fromWrt[i] = graph.nodes[i].inputs.contains { fromWrt[$0] }
+        // Sources: the `wrt` leaves and every node whose gradient is saved. A node off
+        // every `wrt` path still needs the paths from it to `from` for its true gradient.
+        var fromSource = Array(repeating: false, count: n)
+        for leaf in b.wrt { fromSource[leaf] = true }
+        for i in graph.saveGrads { fromSource[i] = true }
+        for i in graph.order where !fromSource[i] {
+            fromSource[i] = graph.nodes[i].inputs.contains { fromSource[$0] }
         }
         var toFrom = Array(repeating: false, count: n)
         toFrom[b.from] = true
         for i in graph.order.reversed() where toFrom[i] {
             for p in graph.nodes[i].inputs { toFrom[p] = true }
         }
-        return (0..<n).map { fromWrt[$0] && toFrom[$0] }
+        return (0..<n).map { fromSource[$0] && toFrom[$0] }
     }
 }
 
@@ -109,5 +113,60 @@ extension Graph {
             }
         }
         return peak
+    }
+}
+
+/// The run whose plan is compared with the memory limit (SPEC §8: the plan of the command
+/// actually run).
+public enum PlannedRun: Sendable, Hashable {
+    /// `run` (forward, then backward when declared), `bench`.
+    case full
+    /// `run --forward-only`.
+    case forwardOnly
+    /// `gradcheck`: the analytic run, planned in float64 whatever the graph's dtype.
+    case gradcheck
+
+    var description: String {
+        switch self {
+        case .full: "for a full run"
+        case .forwardOnly: "for a --forward-only run"
+        case .gradcheck: "for gradcheck (in float64)"
+        }
+    }
+}
+
+extension Graph {
+    /// The planned peak of `run` (what `check` prints for it and what `--max-memory` is
+    /// compared with).
+    public func plannedPeakBytes(for run: PlannedRun) -> Int {
+        switch run {
+        case .full: return plannedPeakBytes()
+        case .forwardOnly: return plannedPeakBytes(forwardOnly: true)
+        case .gradcheck:
+            guard let b = backward else { return plannedPeakBytes() }
+            var g = self
+            g.dtype = .float64
+            g.saveGrads = b.wrt
+            g.saveValues = [b.from]
+            return max(g.plannedPeakBytes(), g.plannedPeakBytes(forwardOnly: true))
+        }
+    }
+
+    /// Refuses (65) a run whose planned peak tensor memory exceeds `limits.maxMemoryBytes`,
+    /// before anything is allocated; the error states both numbers. Reported at the graph
+    /// file's first line (the limit concerns the whole graph).
+    public func checkMemoryLimit(_ limits: Limits, for run: PlannedRun) throws(ConvGraphError) {
+        let planned = plannedPeakBytes(for: run)
+        guard planned > limits.maxMemoryBytes else { return }
+        func both(_ n: Int) -> String { "\(NumberFormat.grouped(n)) bytes (\(GraphBuilder.formatBytes(n)))" }
+        var notes: [Diagnostic.Note] = []
+        if run == .full, backward != nil {
+            let forward = plannedPeakBytes(forwardOnly: true)
+            if forward <= limits.maxMemoryBytes { notes.append(.init("a --forward-only run plans \(both(forward)), within the limit")) }
+        }
+        notes.append(.init("raise the limit with --max-memory, or make the shapes smaller"))
+        throw ConvGraphError(.invalidInput, Diagnostic(
+            "planned peak tensor memory \(both(planned)) \(run.description) exceeds --max-memory \(both(limits.maxMemoryBytes))",
+            at: SourceLocation(file: path, line: 1, column: 1), notes: notes))
     }
 }

@@ -57,6 +57,10 @@ public struct Graph: Sendable {
     public var saveGrads: [Int]
     /// The decoded file (with the effective YAML after overrides).
     public var file: GraphFile
+    /// The memory limit of the `Limits` the graph was checked with. It is not checked when
+    /// the graph is built (what a graph needs depends on the run): `Executor.run` compares
+    /// the plan of each run with it, as `run`, `bench` and `gradcheck` do with theirs.
+    public var maxMemoryBytes: Int = Limits.defaultMemoryBytes
 
     /// The index of the node called `name`.
     public func index(of name: String) -> Int? {

@@ -93,7 +93,6 @@ struct GraphBuilder {
         // Infer shapes in order; a node whose inputs failed is skipped silently.
         var inferred: [ShapeInference?] = Array(repeating: nil, count: nodes.count)
         var built: [Graph.Node?] = Array(repeating: nil, count: nodes.count)
-        var plannedBytes = 0
         for i in order where complete[i] {
             let node = nodes[i]
             let inputShapes = inputs[i].map { inferred[$0]?.shape }
@@ -120,7 +119,6 @@ struct GraphBuilder {
                     continue
                 }
                 inferred[i] = result
-                plannedBytes = plannedBytes.addingReportingOverflow(count * file.dtype.byteSize).overflow ? Int.max : plannedBytes + count * file.dtype.byteSize
                 let flops = node.op.flops(inputs: shapes, output: result.shape)
                 built[i] = Graph.Node(name: node.name, op: node.op, inputs: inputs[i], shape: result.shape,
                                       explanation: result.explanation, location: node.location, flops: flops,
@@ -129,12 +127,8 @@ struct GraphBuilder {
                 shapeError(error, node: node, inputs: inputs[i], inferred: inferred)
             }
         }
-        // Values plus as many gradients: a bound on what a forward+backward run holds.
-        if diagnostics.isEmpty, plannedBytes > limits.maxMemoryBytes / 2 {
-            error("the graph's tensors need about \(Self.formatBytes(plannedBytes * 2)) (values and gradients), more than the memory limit of \(Self.formatBytes(limits.maxMemoryBytes))",
-                  at: SourceLocation(file: file.path, line: 1, column: 1),
-                  notes: [.init("raise the limit with --max-memory, or make the shapes smaller")])
-        }
+        // The memory limit is checked by the command that computes, against its own plan
+        // (`Graph.checkMemoryLimit`, SPEC §8): how much a graph needs depends on the run.
         let backward = resolveBackward(index: index, built: built)
         let saveValues = resolveSave(file.saveValues, index: index) ?? Self.sinks(inputs)
         var saveGrads: [Int] = []
@@ -146,8 +140,10 @@ struct GraphBuilder {
         guard diagnostics.isEmpty else { return nil }
         let checked = built.compactMap { $0 }
         guard checked.count == nodes.count else { return nil }
-        return Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
-                     order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+        var graph = Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
+                          order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+        graph.maxMemoryBytes = limits.maxMemoryBytes
+        return graph
     }
 
     /// Whether an op's FLOP count would overflow `Int`. Conv and pool multiply their

@@ -7,8 +7,17 @@ public enum TensorFileLoader {
         _ path: String, relativeTo directory: String? = nil, limits: Limits, as _: T.Type = T.self,
         namedAt graphLocation: SourceLocation? = nil
     ) -> Result<Tensor<T>, ConvGraphError> {
+        loadFile(path, relativeTo: directory, limits: limits, as: T.self, namedAt: graphLocation).map(\.tensor)
+    }
+
+    /// `load`, also telling the path as resolved and the sha256 of the very bytes decoded
+    /// (what the manifest records, SPEC §6).
+    public static func loadFile<T: TensorScalar>(
+        _ path: String, relativeTo directory: String? = nil, limits: Limits, as _: T.Type = T.self,
+        namedAt graphLocation: SourceLocation? = nil
+    ) -> Result<TensorFile<T>, ConvGraphError> {
         let resolved = directory.map { path.hasPrefix("/") ? path : $0 + "/" + path } ?? path
-        func fail(_ kind: ConvGraphError.Kind, _ message: String) -> Result<Tensor<T>, ConvGraphError> {
+        func fail(_ kind: ConvGraphError.Kind, _ message: String) -> Result<TensorFile<T>, ConvGraphError> {
             var diagnostics: [Diagnostic] = []
             if let graphLocation {
                 diagnostics.append(Diagnostic("cannot load the tensor file '\(NameRules.printable(path))'", at: graphLocation))
@@ -31,10 +40,19 @@ public enum TensorFileLoader {
             }
         }
         do {
-            return .success(try NPY.decode(bytes, as: T.self, maxHeaderLength: limits.maxNPYHeaderBytes,
-                                           maxElements: limits.maxTensorElements))
+            let tensor = try NPY.decode(bytes, as: T.self, maxHeaderLength: limits.maxNPYHeaderBytes,
+                                        maxElements: limits.maxTensorElements)
+            return .success(TensorFile(tensor: tensor, resolvedPath: resolved, sha256: SHA256.hex(bytes)))
         } catch {
             return fail(.invalidInput, error.description)
         }
     }
+}
+
+/// A tensor read from a file, with the path it was read from and the sha256 of its bytes.
+public struct TensorFile<T: TensorScalar>: Sendable {
+    public var tensor: Tensor<T>
+    /// The path as opened (resolved against the graph file's folder for `{file:}`).
+    public var resolvedPath: String
+    public var sha256: String
 }

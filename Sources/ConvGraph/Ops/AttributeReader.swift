@@ -8,7 +8,7 @@ public struct AttributeReader {
     private let pairs: [String: YAMLNode.Pair]
     public private(set) var diagnostics: [Diagnostic] = []
     /// Loads `{file:}` inits; set by the decoder.
-    var loadFile: ((String, SourceLocation) -> Tensor<Double>?)?
+    var loadFile: ((String, SourceLocation) -> TensorFile<Double>?)?
 
     init(opName: String, nodeLocation: SourceLocation, pairs: [YAMLNode.Pair]) {
         self.opName = opName

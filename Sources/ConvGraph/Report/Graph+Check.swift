@@ -20,8 +20,9 @@ extension Graph {
         if let b = backward {
             out += "backward from '\(nodes[b.from].name)' with respect to \(b.wrt.map { "'\(nodes[$0].name)'" }.joined(separator: ", "))\n"
         }
-        let peak = plannedPeakBytes()
+        let peak = plannedPeakBytes(for: .full)
         out += "planned peak tensor memory: \(NumberFormat.grouped(peak)) bytes\(backward == nil ? "" : " (forward and backward)")\n"
+        out += "planned peak tensor memory with --forward-only: \(NumberFormat.grouped(plannedPeakBytes(for: .forwardOnly))) bytes\n"
         return out
     }
 

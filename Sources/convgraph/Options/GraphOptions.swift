@@ -14,30 +14,37 @@ struct GraphOptions: ParsableArguments {
     @OptionGroup var limits: LimitOptions
 }
 
+/// The message for a numeric option given a value outside its range (SPEC §8: exit 64).
+/// Numeric options parse `.unconditional`ly, so `--threads -1` reaches this check instead
+/// of reading `-1` as an unknown option ("Missing value").
+func outOfRange(_ option: String, _ rule: String, _ value: some CustomStringConvertible) -> String {
+    "\(option) must be \(rule); \(value) is out of range"
+}
+
 /// The resource limits of SPEC §8.
 struct LimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Largest total planned tensor memory, in bytes (suffixes K, M, G allowed). Default: 3/4 of physical memory.", valueName: "BYTES"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Largest planned peak tensor memory of the run (what check prints for a full run and for --forward-only; gradcheck plans in float64), in bytes (suffixes K, M, G allowed). Default: 3/4 of physical memory.", valueName: "BYTES"))
     var maxMemory: String?
 
-    @Option(help: ArgumentHelp("Largest graph file read, in bytes (default 16M).", valueName: "BYTES"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Largest graph file read, in bytes (default 16M).", valueName: "BYTES"))
     var maxGraphBytes: String?
 
-    @Option(help: ArgumentHelp("Most elements in one tensor (default 2^31).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most elements in one tensor (default 2^31).", valueName: "N"))
     var maxTensorElements: Int?
 
-    @Option(help: ArgumentHelp("Most nodes in one graph (default 100000).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most nodes in one graph (default 100000).", valueName: "N"))
     var maxNodes: Int?
 
-    @Option(help: ArgumentHelp("Deepest YAML nesting (default 256).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Deepest YAML nesting (default 256).", valueName: "N"))
     var maxYamlDepth: Int?
 
-    @Option(help: ArgumentHelp("Most YAML nodes after alias expansion (default 1000000).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most YAML nodes after alias expansion (default 1000000).", valueName: "N"))
     var maxYamlNodes: Int?
 
     func validate() throws {
         for (name, value) in [("--max-tensor-elements", maxTensorElements), ("--max-nodes", maxNodes),
                               ("--max-yaml-depth", maxYamlDepth), ("--max-yaml-nodes", maxYamlNodes)] {
-            if let value, value < 1 { throw ValidationError("\(name) must be an integer ≥ 1") }
+            if let value, value < 1 { throw ValidationError(outOfRange(name, "an integer ≥ 1", value)) }
         }
         _ = try bytes(maxMemory, "--max-memory")
         _ = try bytes(maxGraphBytes, "--max-graph-bytes")
@@ -74,11 +81,11 @@ struct LimitOptions: ParsableArguments {
 /// `--threads`: how many threads the kernels use (SPEC §7; results are the same bytes for
 /// any count).
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Threads for the kernels (default: every core). The results are the same bytes for any count.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for the kernels (default: every core). The results are the same bytes for any count.", valueName: "N"))
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be an integer ≥ 1") }
+        if let threads, threads < 1 { throw ValidationError(outOfRange("--threads", "an integer ≥ 1", threads)) }
     }
 
     var parallelism: Parallelism { threads.map { Parallelism(threads: $0) } ?? .allCores }

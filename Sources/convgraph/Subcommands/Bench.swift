@@ -14,14 +14,14 @@ extension ConvGraphCommand {
         @OptionGroup var options: GraphOptions
         @OptionGroup var threads: ThreadOptions
 
-        @Option(name: .customLong("repeat"), help: ArgumentHelp("Timed runs after the warm-up.", valueName: "N"))
+        @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp("Timed runs after the warm-up.", valueName: "N"))
         var repeatCount = 10
 
         @Flag(help: "Print one JSON object on stdout.")
         var json = false
 
         func validate() throws {
-            guard repeatCount >= 1 else { throw ValidationError("--repeat must be an integer ≥ 1") }
+            guard repeatCount >= 1 else { throw ValidationError(outOfRange("--repeat", "an integer ≥ 1", repeatCount)) }
         }
 
         func run() throws {

@@ -16,19 +16,19 @@ extension ConvGraphCommand {
         @OptionGroup var options: GraphOptions
         @OptionGroup var threads: ThreadOptions
 
-        @Option(help: "Finite-difference step.")
+        @Option(parsing: .unconditional, help: "Finite-difference step.")
         var eps = 1e-4
 
-        @Option(help: "Largest accepted error.")
+        @Option(parsing: .unconditional, help: "Largest accepted error.")
         var tol = 1e-6
 
-        @Option(help: "Entries checked per leaf (an evenly spaced sample of larger leaves).")
+        @Option(parsing: .unconditional, help: "Entries checked per leaf (an evenly spaced sample of larger leaves).")
         var samples = 256
 
         func validate() throws {
-            guard eps.isFinite, eps > 0 else { throw ValidationError("--eps must be finite and > 0") }
-            guard tol.isFinite, tol > 0 else { throw ValidationError("--tol must be finite and > 0") }
-            guard samples >= 2 else { throw ValidationError("--samples must be an integer ≥ 2") }
+            guard eps.isFinite, eps > 0 else { throw ValidationError(outOfRange("--eps", "finite and > 0", eps)) }
+            guard tol.isFinite, tol > 0 else { throw ValidationError(outOfRange("--tol", "finite and > 0", tol)) }
+            guard samples >= 2 else { throw ValidationError(outOfRange("--samples", "an integer ≥ 2", samples)) }
         }
 
         func run() throws {
@@ -40,6 +40,7 @@ extension ConvGraphCommand {
                 check.tolerance = tol
                 check.maxSamples = samples
                 check.parallelism = threads.parallelism
+                check.limits = options.limits.resolved
                 let (text, ok) = check.table(try check.check(graph))
                 printOutput(text)
                 passed = ok

@@ -9,11 +9,11 @@ extension ConvGraphCommand {
         @Argument(help: "The .npy file.")
         var file: String
 
-        @Option(help: "How many leading values to print.")
+        @Option(parsing: .unconditional, help: "How many leading values to print.")
         var count = 8
 
         func validate() throws {
-            if count < 0 { throw ValidationError("--count must be ≥ 0") }
+            if count < 0 { throw ValidationError(outOfRange("--count", "an integer ≥ 0", count)) }
         }
 
         func run() throws {

@@ -146,6 +146,7 @@ total                                             104  35,280  30,920
 FLOPs count a multiply-add as 2, forward only; bytes are each node's output in float64.
 backward from 'loss' with respect to 'image', 'kernel', 'bias'
 planned peak tensor memory: 53,440 bytes (forward and backward)
+planned peak tensor memory with --forward-only: 26,432 bytes
 """
 
     static let dotGolden = """

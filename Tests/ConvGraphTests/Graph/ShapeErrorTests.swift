@@ -179,17 +179,26 @@ import Testing
     }
 
     @Test func totalMemoryOverTheLimit() throws {
-        // x and y: 2 × 100 elements; values and gradients in float64: 4 × 800 B = 3200 B.
+        // The limit is compared with the plan of the run (SPEC §8), not when the graph is
+        // checked: x and y, 100 elements each, both alive once y is computed: 1,600 B.
         var limits = Limits()
-        limits.maxMemoryBytes = 2000
+        limits.maxMemoryBytes = 1000
         let text = GT.singleOp(input: [1, 1, 10, 10], "{op: relu}")
-        let e = GT.error(text, limits: limits)
+        let g = try GT.graph(text, limits: limits)
+        #expect(g.plannedPeakBytes(for: .full) == 1600)
+        var e: ConvGraphError?
+        do { try g.checkMemoryLimit(limits, for: .full) } catch { e = error }
         #expect(e?.kind == .invalidInput)
-        let d = GT.diagnostic(e, containing: "more than the memory limit of 2.0 KiB")
-        #expect(d?.message.contains("3.1 KiB") == true)
+        let d = GT.diagnostic(e, containing: "planned peak tensor memory 1,600 bytes (1.6 KiB) for a full run exceeds --max-memory 1,000 bytes")
         #expect(d?.location == GT.at(1, 1))
-        // In float32 the same graph needs 1600 B: within the limit.
-        let g = try GT.graph("dtype: float32\n" + text, limits: limits)
-        #expect(g.dtype == .float32)
+        // The library's executor holds a run to the limit the graph was loaded with.
+        #expect(g.maxMemoryBytes == 1000)
+        var runError: ConvGraphError?
+        do { _ = try Executor(graph: g).run() } catch { runError = error }
+        #expect(runError?.description.contains("exceeds --max-memory 1,000 bytes") == true)
+        // In float32 the same graph plans 800 B: within the limit.
+        let f = try GT.graph("dtype: float32\n" + text, limits: limits)
+        try f.checkMemoryLimit(limits, for: .full)
+        #expect(try Executor(graph: f).run().peakTensorBytes == 800)
     }
 }

@@ -155,7 +155,7 @@ enum HostileCases {
             .graph("zero dimension", leaf("[0, 1, 2, 2]"), at: "g.yaml:2:26", message: "at least 1"),
             .graph("nine dimensions", leaf("[1, 1, 1, 1, 1, 1, 1, 1, 1]"), at: "g.yaml:2:25", message: "at most 8 are supported"),
             .graph("memory limit", "nodes:\n  a: {op: input, shape: [1, 1, 1024, 1024], init: randn}\n  b: {op: relu}\nedges: [a -> b]\n",
-                   ["run", "g.yaml", "--max-memory", "1M"], at: "g.yaml:1:1", message: "more than the memory limit"),
+                   ["run", "g.yaml", "--max-memory", "1M"], at: "g.yaml:1:1", message: "exceeds --max-memory 1,048,576 bytes"),
             .graph("pads of 2^63-1", op("{op: pad, pads: 9223372036854775807}"), at: "g.yaml:3:22", message: "'pads' must be at most 2147483647"),
             .graph("padding growing past the limit", op("{op: pad, pads: 2147483647}"), at: "g.yaml:3:3",
                    message: "more than the limit of 2147483648 elements"),

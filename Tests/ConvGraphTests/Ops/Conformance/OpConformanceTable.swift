@@ -1,0 +1,121 @@
+import ConvGraph
+
+/// The conformance table: every registered op except the leaves has rows here (the first
+/// test of `OpConformanceTests` fails otherwise). Expected shapes are worked out by hand
+/// from SPEC §3, not from the ops' shape rules. The large rows give the fast conv and
+/// pool kernels several tasks, so the thread-count checks mean something.
+enum OpConformanceTable {
+    private static func x(_ shape: Shape, _ values: OpCase.Values = .uniform, port: String = "input") -> OpCase.Input {
+        OpCase.Input(port: port, shape: shape, values: values)
+    }
+
+    private static func w(_ shape: Shape) -> OpCase.Input { x(shape, port: "weight") }
+    private static func b(_ shape: Shape) -> OpCase.Input { x(shape, port: "bias") }
+    private static func many(_ shapes: [Shape], _ values: OpCase.Values = .uniform) -> [OpCase.Input] {
+        shapes.map { x($0, values, port: "inputs") }
+    }
+
+    static let cases: [OpCase] = pad + conv + pool + elementwise + reductions
+
+    static let pad: [OpCase] = [
+        // H 3+1+1, W 4+1+1.
+        OpCase("pad", "pads: 1", inputs: [x([1, 2, 3, 4])], expected: [1, 2, 5, 6]),
+        OpCase("pad", "pads: 1, value: 0.5", inputs: [x([1, 1, 2, 2])], expected: [1, 1, 4, 4]),
+        // [top, bottom, left, right]: H 4+1+2, W 5+0+3; every pad < its dimension.
+        OpCase("pad", "pads: [1, 2, 0, 3], mode: reflect", inputs: [x([2, 1, 4, 5])], expected: [2, 1, 7, 8]),
+        // [ph, pw]: H 3+2+2, W 2+1+1.
+        OpCase("pad", "pads: [2, 1], mode: edge", inputs: [x([1, 3, 3, 2])], expected: [1, 3, 7, 4]),
+        // The widest reflect (pad = dim − 1): 3+2+2; edge wider than the input: 2+3+3.
+        OpCase("pad", "pads: 2, mode: reflect", inputs: [x([1, 1, 3, 3])], expected: [1, 1, 7, 7]),
+        OpCase("pad", "pads: 3, mode: edge", inputs: [x([1, 1, 2, 2])], expected: [1, 1, 8, 8]),
+    ]
+
+    static let conv: [OpCase] = [
+        // (5−3)/1+1 = 3.
+        OpCase("conv", inputs: [x([2, 3, 5, 5]), w([4, 3, 3, 3])], expected: [2, 4, 3, 3]),
+        // H ⌊(6+2−3)/2⌋+1 = 3, W ⌊(5+2−2)/2⌋+1 = 3; a 1-D bias.
+        OpCase("conv", "stride: 2, padding: 1", inputs: [x([1, 2, 6, 5]), w([3, 2, 3, 2]), b([3])], expected: [1, 3, 3, 3]),
+        // same: out = ⌈6/1⌉ = 6; two groups of 2 input channels.
+        OpCase("conv", "dilation: 2, groups: 2, padding: same", inputs: [x([1, 4, 6, 6]), w([6, 2, 3, 3])], expected: [1, 6, 6, 6]),
+        // IOHW weight [in 3, out 5, 2, 2]: (4−2)/2+1 = 2.
+        OpCase("conv", "stride: 2, weight_layout: IOHW", inputs: [x([2, 3, 4, 4]), w([3, 5, 2, 2])], expected: [2, 5, 2, 2]),
+        // [t, b, l, r] = [1, 0, 2, 1]: H 4+1+0−2+1 = 4, W 4+2+1−3+1 = 5.
+        OpCase("conv", "padding: [1, 0, 2, 1]", inputs: [x([1, 2, 4, 4]), w([2, 2, 2, 3])], expected: [1, 2, 4, 5]),
+        // same with stride 2: H ⌈7/2⌉ = 4, W ⌈6/2⌉ = 3 (dilated kernel 5, odd cell at the bottom/right).
+        OpCase("conv", "stride: 2, dilation: 2, padding: same", inputs: [x([1, 2, 7, 6]), w([3, 2, 3, 3])], expected: [1, 3, 4, 3]),
+        // 1×1 kernel, stride 3 > kernel (skipped cells get no gradient): ⌊(7−1)/3⌋+1 = 3.
+        OpCase("conv", "stride: 3", inputs: [x([1, 3, 7, 7]), w([2, 3, 1, 1])], expected: [1, 2, 3, 3]),
+        // Fast path (2·8·8·8 outputs × 8·3·3 ≥ 2^16 MACs): 10−3+1 = 8; a 4-D bias.
+        OpCase("conv", inputs: [x([2, 8, 10, 10]), w([8, 8, 3, 3]), b([1, 8, 1, 1])], expected: [2, 8, 8, 8]),
+        // Fast path, grouped and strided: ⌊(17+2−3)/2⌋+1 = 9.
+        OpCase("conv", "stride: 2, padding: 1, groups: 2", inputs: [x([2, 8, 17, 17]), w([16, 4, 3, 3]), b([16])],
+               expected: [2, 16, 9, 9]),
+        // Fast path in IOHW layout.
+        OpCase("conv", "weight_layout: IOHW", inputs: [x([2, 8, 10, 10]), w([8, 8, 3, 3])], expected: [2, 8, 8, 8]),
+        // Fast path with a reduction of 32·3·3 = 288 > 256 (two blocks): 6−3+1 = 4.
+        OpCase("conv", inputs: [x([2, 32, 6, 6]), w([8, 32, 3, 3])], expected: [2, 8, 4, 4]),
+        // Fast path, 4 images (4 weight-gradient chunks), dilated, [t, b, l, r] = [0, 1, 2, 0]:
+        // H 12+0+1−4−1+1 = 9, W 12+2+0−4−1+1 = 10.
+        OpCase("conv", "dilation: 2, padding: [0, 1, 2, 0]", inputs: [x([4, 4, 12, 12]), w([8, 4, 3, 3]), b([8])],
+               expected: [4, 8, 9, 10]),
+    ]
+
+    static let pool: [OpCase] = [
+        // Stride defaults to the window: ⌊(4−2)/2⌋+1 = 2.
+        OpCase("pool", "mode: max, window: 2", inputs: [x([1, 2, 4, 4], .distinct)], expected: [1, 2, 2, 2]),
+        // ceil: H ⌈(6+2−3)/2⌉+1 = 4 (3·2 = 6 < 6+1 keeps it), W ⌈(8+2−3)/2⌉+1 = 5 (8 < 9).
+        OpCase("pool", "mode: max, window: 3, stride: 2, padding: 1, ceil_mode: true",
+               inputs: [x([1, 1, 6, 8], .distinct)], expected: [1, 1, 4, 5]),
+        // H 4+2−2+1 = 5, W 5+2−3+1 = 5.
+        OpCase("pool", "mode: average, window: [2, 3], stride: 1, padding: 1, count_include_pad: true",
+               inputs: [x([1, 2, 4, 5])], expected: [1, 2, 5, 5]),
+        OpCase("pool", "mode: average, window: [2, 3], stride: 1, padding: 1",
+               inputs: [x([1, 2, 4, 5])], expected: [1, 2, 5, 5]),
+        // Dilated taps 2 apart, stride = window 2: ⌊(5−2−1)/2⌋+1 = 2.
+        OpCase("pool", "mode: average, window: 2, dilation: 2", inputs: [x([2, 1, 5, 5])], expected: [2, 1, 2, 2]),
+        OpCase("pool", "mode: average, global: true", inputs: [x([2, 3, 3, 4])], expected: [2, 3, 1, 1]),
+        OpCase("pool", "mode: max, global: true", inputs: [x([1, 2, 3, 3], .distinct)], expected: [1, 2, 1, 1]),
+        // ceil: ⌈(5+2−2)/2⌉+1 = 4, minus 1 as (4−1)·2 = 6 ≥ 5+1.
+        OpCase("pool", "mode: average, window: 2, padding: 1, ceil_mode: true, count_include_pad: true",
+               inputs: [x([1, 2, 5, 5])], expected: [1, 2, 3, 3]),
+        // ceil without padding: ⌈(5−2)/2⌉+1 = 3; the last window hangs past the input.
+        OpCase("pool", "mode: average, window: 2, ceil_mode: true", inputs: [x([1, 1, 5, 5])], expected: [1, 1, 3, 3]),
+        OpCase("pool", "mode: average, window: 2, ceil_mode: true, count_include_pad: true",
+               inputs: [x([1, 1, 5, 5])], expected: [1, 1, 3, 3]),
+        // Padding up to d·(k−1) = 4: H 5+4−4−1+1 = 5, W 6+4−4−1+1 = 6.
+        OpCase("pool", "mode: max, window: 3, stride: 1, dilation: 2, padding: 2", inputs: [x([1, 2, 5, 6], .distinct)],
+               expected: [1, 2, 5, 6]),
+        // Planes of 130×130 ≥ 16384 cells: one plane per task.
+        OpCase("pool", "mode: average, global: true", inputs: [x([1, 2, 130, 130])], expected: [1, 2, 1, 1]),
+        OpCase("pool", "mode: max, global: true", inputs: [x([1, 2, 130, 130], .distinct)], expected: [1, 2, 1, 1]),
+        // Overlapping windows (stride 1) accumulate: 32−3+1 = 30.
+        OpCase("pool", "mode: max, window: 3, stride: 1", inputs: [x([2, 16, 32, 32], .distinct)], expected: [2, 16, 30, 30]),
+        // 32 planes of 32×32: 16 planes per task, so two tasks.
+        OpCase("pool", "mode: max, window: 2", inputs: [x([2, 16, 32, 32], .distinct)], expected: [2, 16, 16, 16]),
+        // ⌊(32+2−3)/2⌋+1 = 16.
+        OpCase("pool", "mode: average, window: 3, stride: 2, padding: 1", inputs: [x([2, 16, 32, 32])], expected: [2, 16, 16, 16]),
+    ]
+
+    static let elementwise: [OpCase] = [
+        OpCase("relu", inputs: [x([2, 3, 4, 5], .awayFromZero)], expected: [2, 3, 4, 5]),
+        OpCase("relu", inputs: [x([1, 1, 1, 7], .awayFromZero)], expected: [1, 1, 1, 7]),
+        OpCase("add", inputs: many([[2, 3, 4, 4], [2, 3, 4, 4]]), expected: [2, 3, 4, 4]),
+        OpCase("add", inputs: many([[1, 2, 3, 3], [1, 2, 3, 3], [1, 2, 3, 3]]), expected: [1, 2, 3, 3]),
+        OpCase("concat", inputs: many([[1, 2, 3, 3], [1, 3, 3, 3]]), expected: [1, 5, 3, 3]),
+        OpCase("concat", "axis: 0", inputs: many([[1, 2, 2, 2], [2, 2, 2, 2]]), expected: [3, 2, 2, 2]),
+        OpCase("concat", "axis: 2", inputs: many([[2, 1, 1, 3], [2, 1, 2, 3], [2, 1, 3, 3]]), expected: [2, 1, 6, 3]),
+        OpCase("concat", "axis: -1", inputs: many([[1, 2, 3, 1], [1, 2, 3, 4]]), expected: [1, 2, 3, 5]),
+        OpCase("concat", "axis: 3", inputs: many([[2, 2, 2, 2]]), expected: [2, 2, 2, 2]),
+    ]
+
+    static let reductions: [OpCase] = [
+        OpCase("sum", inputs: [x([2, 3, 4, 5])], expected: []),
+        OpCase("sum", inputs: [x([1, 1, 1, 1])], expected: []),
+        OpCase("mean", inputs: [x([2, 3, 4, 5])], expected: []),
+        OpCase("mean", inputs: [x([1, 1, 1, 1])], expected: []),
+        OpCase("l2", inputs: [x([2, 3, 4, 5])], expected: []),
+        OpCase("l2", inputs: [x([1, 1, 1, 3])], expected: []),
+        OpCase("mse", inputs: [x([1, 2, 3, 4]), x([1, 2, 3, 4], port: "target")], expected: []),
+        OpCase("mse", inputs: [x([2, 1, 1, 1]), x([2, 1, 1, 1], port: "target")], expected: []),
+    ]
+}
