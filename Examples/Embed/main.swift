@@ -1,7 +1,8 @@
 // Embedding ConvGraph: build the seed graph in code (the same YAML as Graphs/seed.yaml),
-// feed an input, run forward and backward, and read values and gradients.
+// run forward and backward, read values and gradients (saved ones, then every one with
+// keepAll), and feed inputs, one from a .npy file.
 //
-//     swift run embed-example
+//     swift run embed-example      (from the package root, which holds Examples/data/)
 import ConvGraph
 
 let yaml = """
@@ -35,10 +36,21 @@ do {
         print("mean dL/dkernel =", pairwiseSum(dKernel.scalars) / Double(dKernel.count))   // 1.597554753756692
     }
 
+    // A value the graph does not save: keepAll keeps every value and gradient.
+    let all = try executor.run(keepAll: true)
+    if let padded = all.value("padded")?.doubles, let dConv = all.grad("conv")?.doubles {
+        print("padded", padded.shape, "dL/dconv", dConv.shape)
+    }
+
     // Feeding an input keeps every other node's values (its init still draws).
     try executor.feed("image", Tensor<Double>(repeating: 0, shape: [10, 3, 4, 4]))
     let fed = try executor.run(forwardOnly: true)
     print("loss with a zero image =", fed.value("loss")?.doubles.scalars[0] ?? .nan)
+
+    // Your own data from a .npy file, with the checks and limits of `--input`.
+    let image = try TensorFileLoader.load("Examples/data/image.npy", limits: .default, as: Double.self).get()
+    try executor.feed("image", image)
+    print("loss with Examples/data/image.npy =", try executor.run(forwardOnly: true).value("loss")?.doubles.scalars[0] ?? .nan)
 } catch {
     print(error)
 }

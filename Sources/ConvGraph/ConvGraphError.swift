@@ -1,6 +1,7 @@
 /// Every failure the library reports to its caller: a kind, which fixes the exit code
 /// of the command line (SPEC §7), and the diagnostics to print.
 public struct ConvGraphError: Error, Sendable, CustomStringConvertible {
+    /// Which kind of failure: it fixes the exit code.
     public enum Kind: Sendable, Hashable {
         /// A bad command line, or a name/path on it the graph lacks. Exit 64.
         case usage
@@ -13,6 +14,7 @@ public struct ConvGraphError: Error, Sendable, CustomStringConvertible {
         /// The run was interrupted by a signal. Exit 128 + signal.
         case interrupted(signal: Int32)
 
+        /// The exit code of the command line for this kind (SPEC: 64, 65, 66, 73, 128 + signal).
         public var exitCode: Int32 {
             switch self {
             case .usage: 64
@@ -24,18 +26,23 @@ public struct ConvGraphError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Which kind of failure this is.
     public var kind: Kind
+    /// What to print, in order: each prints as `FILE:LINE:COL: error: …` with its notes.
     public var diagnostics: [Diagnostic]
 
+    /// An error of `kind` with every diagnostic found.
     public init(_ kind: Kind, _ diagnostics: [Diagnostic]) {
         self.kind = kind
         self.diagnostics = diagnostics
     }
 
+    /// An error of `kind` with one diagnostic.
     public init(_ kind: Kind, _ diagnostic: Diagnostic) {
         self.init(kind, [diagnostic])
     }
 
+    /// The exit code of the command line for this error.
     public var exitCode: Int32 { kind.exitCode }
 
     /// Every diagnostic, one after the other, as printed on stderr.

@@ -17,6 +17,7 @@ import Glibc
 /// `Executor` is a value; a `Graph` is immutable, so several executors may run the same
 /// graph on several threads at once.
 public struct Executor: Sendable {
+    /// The graph this executor runs.
     public let graph: Graph
     /// Tensors fed to `input` nodes, by node index.
     public private(set) var fed: [Int: AnyTensor] = [:]
@@ -27,6 +28,7 @@ public struct Executor: Sendable {
     /// called on the thread that called `run`.
     public var progress: (@Sendable (RunProgress) -> Void)?
 
+    /// An executor for `graph`, with nothing fed, using `parallelism` threads.
     public init(graph: Graph, parallelism: Parallelism = .allCores) {
         self.graph = graph
         self.parallelism = parallelism
@@ -40,6 +42,7 @@ public struct Executor: Sendable {
         try feed(name, AnyTensor(tensor))
     }
 
+    /// Feeds `tensor` (either dtype; converted to the graph's) to the `input` node `name`; see ``feed(_:_:)-(String,Tensor<T>)``.
     public mutating func feed(_ name: String, _ tensor: AnyTensor) throws(ConvGraphError) {
         guard let i = graph.index(of: name) else {
             throw ConvGraphError(.usage, Diagnostic("the graph has no node '\(NameRules.printable(name))' to feed", file: nil,
@@ -55,8 +58,10 @@ public struct Executor: Sendable {
     }
 
     /// Runs forward (and backward when the graph declares it and `forwardOnly` is false).
-    /// - Parameter keepAll: keep every computed value and gradient in the result, not only
-    ///   the saved ones (for inspection; uses more memory, and is not held to the limit).
+    /// - Parameters:
+    ///   - forwardOnly: skip backward even when the graph declares it (`--forward-only`).
+    ///   - keepAll: keep every computed value and gradient in the result, not only
+    ///     the saved ones (for inspection; uses more memory, and is not held to the limit).
     /// - Throws: `.invalidInput` before anything is allocated when the run's planned peak
     ///   exceeds `graph.maxMemoryBytes` (the limit the graph was loaded with).
     public func run(forwardOnly: Bool = false, keepAll: Bool = false) throws(ConvGraphError) -> RunResult {
@@ -91,14 +96,19 @@ public struct RunResult: Sendable {
     /// Compute time of each node that ran (not leaves), in topological order.
     public var nodeTimings: [NodeTiming] = []
 
+    /// The value of node `name`, if the run kept it (saved, or any computed node with `keepAll`).
     public func value(_ name: String) -> AnyTensor? { values.first(where: { $0.name == name })?.tensor }
+    /// dL/d(node `name`), if the run kept it (saved, or any node backward reached with `keepAll`).
     public func grad(_ name: String) -> AnyTensor? { grads.first(where: { $0.name == name })?.tensor }
 }
 
 /// One node's compute time in a run.
 public struct NodeTiming: Sendable, Hashable {
+    /// The node's name.
     public var name: String
+    /// The node's op (`conv`, `pool`, …).
     public var op: String
+    /// Forward compute time, in milliseconds.
     public var forwardMilliseconds: Double
     /// 0 when backward did not visit the node.
     public var backwardMilliseconds: Double
@@ -108,11 +118,15 @@ public struct NodeTiming: Sendable, Hashable {
 
 /// Where a run is: told before each node runs.
 public struct RunProgress: Sendable, Hashable {
+    /// Which pass is running.
     public enum Phase: String, Sendable { case forward, backward }
+    /// The pass the next node belongs to.
     public var phase: Phase
     /// The node about to run: `step` of `steps` (from 0) in this phase.
     public var step: Int
+    /// How many nodes this pass computes.
     public var steps: Int
+    /// The node about to run.
     public var node: String
     /// Milliseconds since this phase began.
     public var elapsedMilliseconds: Double

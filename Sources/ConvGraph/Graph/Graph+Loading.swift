@@ -2,7 +2,9 @@ extension Graph {
     /// Reads, checks and builds the graph in the file at `path`.
     ///
     /// - Parameters:
+    ///   - path: the graph file; relative `{file:}` paths in it resolve against its folder.
     ///   - overrides: `--set` strings (`nodes.conv.stride=2`), applied in order.
+    ///   - limits: the limits checked while reading and building (``Limits/default``).
     /// - Throws: `ConvGraphError`: `.noInput` (66) when the file (or a file it names) does
     ///   not exist; `.usage` (64) for a bad override path; `.invalidInput` (65) with every
     ///   diagnostic of an invalid graph.

@@ -2,14 +2,18 @@
 /// every shape inferred, every attribute in range, within the limits. Immutable and
 /// `Sendable`: one graph may be run by several executors at once.
 ///
-/// Nodes are addressed by their index in declaration order (`NodeID`); `id(of:)` finds a
-/// name in O(1).
+/// Nodes are addressed by their index in declaration order; `index(of:)` finds a name in
+/// O(1).
 public struct Graph: Sendable {
+    /// One checked node: its op with decoded attributes, its inputs in port order, its inferred shape.
     public struct Node: Sendable {
+        /// The name declared in the graph file.
         public let name: String
+        /// The op with its decoded attributes (``Conv``, ``Pool``, …).
         public let op: any Op
         /// Producers of the inputs, flattened in port order.
         public let inputs: [Int]
+        /// The inferred output shape.
         public let shape: Shape
         /// The arithmetic behind the spatial output size, for messages.
         public let explanation: [String]
@@ -22,9 +26,11 @@ public struct Graph: Sendable {
 
         /// The leaf op, for `input` and `param` nodes.
         public var leaf: (any LeafOp)? { op as? any LeafOp }
+        /// Whether the node is an `input` or a `param`.
         public var isLeaf: Bool { leaf != nil }
     }
 
+    /// The checked `backward` section.
     public struct Backward: Sendable {
         /// The node differentiated (a scalar is seeded with 1).
         public let from: Int
@@ -34,16 +40,23 @@ public struct Graph: Sendable {
         public let wrt: [Int]
     }
 
+    /// The `graph` name (or the one derived from the file name).
     public let name: String
+    /// The path the graph was loaded from (``parse(yaml:path:overrides:limits:)``'s `path`).
     public let path: String
+    /// The `seed` of the graph's random stream.
     public let seed: UInt32
+    /// The dtype of every tensor.
     public let dtype: DType
     /// In declaration order (which fixes RNG draws).
     public let nodes: [Node]
     /// A topological order; declaration order breaks ties.
     public let order: [Int]
+    /// The `backward` section, if the graph declares one.
     public let backward: Backward?
+    /// Indices of the nodes whose values a run saves (`save.values`, or its default).
     public let saveValues: [Int]
+    /// Indices of the nodes whose gradients a run saves (`save.grads`, or its default).
     public let saveGrads: [Int]
     /// The decoded file (with the effective YAML after overrides).
     public let file: GraphFile

@@ -17,13 +17,15 @@ public enum NPY {
     /// Decodes a `.npy` file's bytes into a C-ordered tensor of `T`.
     ///
     /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - type: the scalar type of the result; the file's dtype is converted to it.
     ///   - maxHeaderLength: the largest header (the dict text) accepted, in bytes.
     ///   - maxElements: the largest element count accepted.
     /// - Throws: `NPYError` for anything that is not a valid `.npy` of an accepted dtype,
     ///   or that exceeds a limit; never traps on file content.
     public static func decode<T: TensorScalar>(
         _ bytes: [UInt8],
-        as _: T.Type = T.self,
+        as type: T.Type = T.self,
         maxHeaderLength: Int = 65536,
         maxElements: Int = 1 << 31
     ) throws(NPYError) -> Tensor<T> {

@@ -2,6 +2,7 @@
 /// limits of SPEC §8 and its diagnostics: `FILE.npy: error: MESSAGE`, preceded by the graph
 /// position of the `file:` value when the graph named it.
 public enum TensorFileLoader {
+    /// Reads the `.npy` file at `path` (relative to `directory` when given) as a tensor of `T`, checking it against `limits`; a failure carries the diagnostics `--input` prints (preceded by `graphLocation`, when given).
     public static func load<T: TensorScalar>(
         _ path: String, relativeTo directory: String? = nil, limits: Limits, as _: T.Type = T.self,
         namedAt graphLocation: SourceLocation? = nil

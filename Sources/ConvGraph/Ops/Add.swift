@@ -33,3 +33,13 @@ public struct Add: Op {
         c.wants.map { $0 ? c.upstream : nil }
     }
 }
+
+extension Add {
+    public static let reference = OpReference(
+        summary: "The element-wise sum of two or more inputs of the same shape; scalars too, to combine losses.",
+        ports: [.init("inputs", "variadic: two or more edges, in the order listed, all of one shape; the same edge may appear twice (`x -> s`, `x -> s` gives 2·x)")],
+        attributes: [],
+        output: "the inputs' shape",
+        formula: "y = x₁ + x₂ + … + xₖ",
+        backward: "every input receives the upstream gradient")
+}

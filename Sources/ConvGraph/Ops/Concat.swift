@@ -78,3 +78,15 @@ public struct Concat: Op {
         return grads
     }
 }
+
+extension Concat: Hashable {
+    public static let reference = OpReference(
+        summary: "Joins 4-D inputs along one axis.",
+        ports: [.init("inputs", "variadic: one or more 4-D edges, in the order listed; every dimension but `axis` must match")],
+        attributes: [
+            .init("axis", type: "int in 0…3, or −4…−1 counted from the end", default: "1", "the axis to join along (0 = N, 1 = C, 2 = H, 3 = W)"),
+        ],
+        output: "the inputs' shape with the `axis` sizes summed",
+        formula: "y = [x₁ x₂ … xₖ] along `axis`",
+        backward: "each input receives its slice of dy")
+}

@@ -72,6 +72,7 @@ extension Conv {
     ///   - input: N×C×H×W.
     ///   - weight: O×(C/groups)×kh×kw (OIHW).
     ///   - bias: `nil` or exactly O elements (any shape).
+    ///   - geometry: stride, dilation, resolved padding and groups.
     /// - Returns: N×O×OH×OW, where
     ///   y[n,o,i,j] = (Σ_{c,p,q} x[n, g·Cg+c, i·sh−t+p·dh, j·sw−l+q·dw] · w[o,c,p,q]) + b[o]
     ///   with g = o / (O/groups) and out-of-range input cells read as 0. The window's

@@ -151,3 +151,27 @@ extension Conv: Op {
         return result
     }
 }
+
+extension Conv {
+    static let spatialType = "int or [h, w]"
+    static let paddingType = "int p, [ph, pw], [top, bottom, left, right], `same` or `valid`"
+    static let sameRule = "`valid` is 0; `same` gives out = ⌈H/s⌉ per axis with total = max(0, (out−1)·s + d(k−1) + 1 − H), top = ⌊total/2⌋, bottom = total − top (the odd cell at the bottom/right, as TensorFlow's SAME and ONNX's SAME_UPPER)"
+
+    public static let reference = OpReference(
+        summary: "2-D cross-correlation (no kernel flip), as PyTorch's `conv2d` and ONNX `Conv`.",
+        ports: [
+            .init("input", "x, N×C×H×W"),
+            .init("weight", "W, OIHW [O, C/groups, kh, kw] (PyTorch, ONNX), or IOHW [C, O, kh, kw] with `weight_layout: IOHW` (groups = 1)"),
+            .init("bias", "optional: b, any shape with O elements"),
+        ],
+        attributes: [
+            .init("stride", type: spatialType, default: "1", "s, the step between windows, per axis (≥ 1)"),
+            .init("padding", type: paddingType, default: "0", "t, b, l, r: zeros added around the input; " + sameRule),
+            .init("dilation", type: spatialType, default: "1", "d, the spacing of the kernel taps (≥ 1)"),
+            .init("groups", type: "int", default: "1", "splits the channels into groups convolved separately; C and O must be divisible by it"),
+            .init("weight_layout", type: "OIHW | IOHW", default: "OIHW", "how `weight` is laid out; IOHW (the seed notebook's) needs groups = 1"),
+        ],
+        output: "N, O, ⌊(H+t+b−d(kh−1)−1)/s⌋+1, ⌊(W+l+r−d(kw−1)−1)/s⌋+1",
+        formula: "y[n, o, i, j] = Σ_{c in o's group, p, q} x_padded[n, c, i·s+p·d, j·s+q·d]·W[o, c, p, q] + b[o]",
+        backward: "dx (the transposed convolution of dy), dW (the correlation of x with dy) and db = Σ dy over N, H, W")
+}

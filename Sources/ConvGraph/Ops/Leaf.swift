@@ -12,6 +12,7 @@ public protocol LeafOp: Op {
     static var requiredRank: Int? { get }
 }
 
+/// The two leaf ops, `input` and `param`.
 public enum Leaf {
     /// `input`: a tensor fed from outside, or filled by `init`.
     public struct Input: LeafOp {
@@ -87,4 +88,38 @@ extension LeafOp {
     }
 
     public func backward<T: TensorScalar>(_ context: BackwardContext<T>) -> [Tensor<T>?] { [] }
+}
+
+extension Leaf {
+    static let shapeAttribute = OpReference.Attribute(
+        "shape", type: "list of ints", default: "required unless init is file or values",
+        "the tensor's shape; may be omitted when `init` is `file` or `values` (the data's shape is used), and must equal the data's shape when given")
+    static let initKinds = "one of `zeros`, `ones`, `{constant: C}`, `randn`, `{randn: {scale, seed}}`, `{uniform: {low, high, seed}}`, `{he_normal: {}}`, `{xavier_uniform: {}}`, `{file: PATH.npy}`, `{values: [...]}`"
+}
+
+extension Leaf.Input {
+    public static let reference = OpReference(
+        summary: "A data tensor: filled by its `init`, or fed by `convgraph run --input NODE=FILE.npy` or `Executor.feed`.",
+        ports: [],
+        attributes: [
+            OpReference.Attribute("shape", type: "list of 4 ints [N, C, H, W]", default: Leaf.shapeAttribute.defaultValue, Leaf.shapeAttribute.doc + "; an input is always 4-D"),
+            .init("init", type: "init spec", default: "none: must be fed",
+                  "how the value is made, " + Leaf.initKinds + "; a fed input still consumes its init's random draws"),
+        ],
+        output: "`shape`",
+        formula: "y = the fed array, else the init's value",
+        backward: "a leaf: its gradient is dL/dy (saved under `grads/` when listed)")
+}
+
+extension Leaf.Param {
+    public static let reference = OpReference(
+        summary: "A weight tensor, filled by its `init`.",
+        ports: [],
+        attributes: [
+            Leaf.shapeAttribute,
+            .init("init", type: "init spec", default: nil, "how the value is made, " + Leaf.initKinds),
+        ],
+        output: "`shape`",
+        formula: "y = the init's value",
+        backward: "a leaf: its gradient is dL/dy (saved under `grads/` when listed)")
 }

@@ -64,3 +64,23 @@ public struct MSE: Op {
         return [c.wants[0] ? dx : nil, c.wants[1] ? Tensor(shape: dx.shape, scalars: dx.scalars.map { -$0 }) : nil]
     }
 }
+
+extension L2 {
+    public static let reference = OpReference(
+        summary: "Half the sum of squares, as a scalar (`0.5 * np.sum(x**2)`); not a mean.",
+        ports: [.init("input", "any shape")],
+        attributes: [],
+        output: "scalar (shape `()`)",
+        formula: "y = ½·Σx²",
+        backward: "dx = dy·x")
+}
+
+extension MSE {
+    public static let reference = OpReference(
+        summary: "The mean squared error of `input` against `target`, as a scalar (`np.mean((x-t)**2)`): a mean, not a sum.",
+        ports: [.init("input", "x, any shape, n elements"), .init("target", "t, the same shape as `input`")],
+        attributes: [],
+        output: "scalar (shape `()`)",
+        formula: "y = Σ(x − t)² / n",
+        backward: "dx = 2·dy·(x − t)/n and dt = −dx: the gradient flows to both ports")
+}

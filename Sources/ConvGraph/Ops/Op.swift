@@ -10,6 +10,9 @@ public protocol Op: Sendable {
     static var ports: [Port] { get }
     /// Every YAML attribute key the op accepts (besides `op`).
     static var attributeNames: [String] { get }
+    /// The op's documentation: ports, attributes with types and defaults, output shape
+    /// and formula (`convgraph ops NAME`).
+    static var reference: OpReference { get }
 
     /// Reads and range-checks the attributes; returns `nil` after reporting errors.
     static func decode(_ attributes: inout AttributeReader) -> Self?

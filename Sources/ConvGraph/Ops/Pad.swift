@@ -68,3 +68,20 @@ extension Pad: Op {
         return [Pad.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], pads: pads, mode: mode)]
     }
 }
+
+extension Pad {
+    public static let reference = OpReference(
+        summary: "Pads the two spatial axes of an N×C×H×W tensor.",
+        ports: [.init("input", "N×C×H×W")],
+        attributes: [
+            .init("pads", type: "int p (all four sides), [ph, pw] or [top, bottom, left, right]", default: nil,
+                  "rows and columns added on each side (ONNX orders its four as top, left, bottom, right; ConvGraph does not)"),
+            .init("mode", type: "constant | reflect | edge", default: "constant",
+                  "`constant` fills with `value`; `reflect` mirrors without repeating the edge (numpy's `reflect`: [a b c], pad 1 → b a b c b; each pad must be smaller than its dimension); `edge` repeats the edge value"),
+            .init("value", type: "float", default: "0",
+                  "the fill of `constant` mode, rounded to the graph dtype; an error with `reflect` or `edge`"),
+        ],
+        output: "N, C, H+t+b, W+l+r",
+        formula: "y[n, c, i+t, j+l] = x[n, c, i, j]; the border as `mode` says",
+        backward: "constant crops dy; edge and reflect also add each border cell's gradient into the source cell it copied")
+}

@@ -129,3 +129,26 @@ extension Pool: Op {
                                   geometry: geometry(input: c.inputShapes[0]), parallelism: c.parallelism, workspace: c.workspace)]
     }
 }
+
+extension Pool {
+    public static let reference = OpReference(
+        summary: "Max or average pooling over windows of each N, C plane.",
+        ports: [.init("input", "N×C×H×W")],
+        attributes: [
+            .init("mode", type: "max | average", default: nil, "the reduction over each window"),
+            .init("window", type: Conv.spatialType, default: "required unless global: true", "k, the window size per axis (≥ 1)"),
+            .init("stride", type: Conv.spatialType, default: "= window", "s, the step between windows"),
+            .init("padding", type: Conv.paddingType, default: "0",
+                  "t, b, l, r; each side at most d·(k−1) on its axis, so every window holds an input cell; max pooling pads with −∞; " + Conv.sameRule),
+            .init("dilation", type: Conv.spatialType, default: "1", "d, the spacing of the window taps"),
+            .init("ceil_mode", type: "bool", default: "false",
+                  "round the output size up, minus 1 when the last window would start in the end padding or past it (PyTorch and ONNX)"),
+            .init("count_include_pad", type: "bool", default: "false",
+                  "average only: divide by the taps inside the padded input instead of those inside the input; an error with max pooling"),
+            .init("global", type: "bool", default: "false",
+                  "window [H, W], stride 1, no padding: output N×C×1×1; an error combined with window, stride, padding, dilation or ceil_mode"),
+        ],
+        output: "N, C, ⌊(H+t+b−d(kh−1)−1)/s⌋+1, ⌊(W+l+r−d(kw−1)−1)/s⌋+1 (⌈⌉ with ceil_mode)",
+        formula: "max: y = the largest tap of the window; average: y = Σ taps inside the input / their count (with count_include_pad: / the taps inside the padded input)",
+        backward: "max routes dy to the first maximum of each window in row-major order (overlapping windows add up); average spreads dy / count over the counted taps")
+}

@@ -41,3 +41,23 @@ public struct Mean: Op {
         return [Tensor(repeating: c.upstream.scalars[0] / T(c.inputShapes[0].count), shape: c.inputShapes[0])]
     }
 }
+
+extension Sum {
+    public static let reference = OpReference(
+        summary: "The sum of every element, as a scalar (NumPy's pairwise order: `np.sum` gives the same bits).",
+        ports: [.init("input", "any shape")],
+        attributes: [],
+        output: "scalar (shape `()`)",
+        formula: "y = Σx",
+        backward: "dx = dy everywhere (the upstream scalar, broadcast)")
+}
+
+extension Mean {
+    public static let reference = OpReference(
+        summary: "The mean of every element, as a scalar (`np.mean`).",
+        ports: [.init("input", "any shape, n elements")],
+        attributes: [],
+        output: "scalar (shape `()`)",
+        formula: "y = Σx / n",
+        backward: "dx = dy / n everywhere")
+}

@@ -39,3 +39,13 @@ public struct Relu: Op {
         return [dx]
     }
 }
+
+extension Relu {
+    public static let reference = OpReference(
+        summary: "The rectifier, element-wise.",
+        ports: [.init("input", "any shape")],
+        attributes: [],
+        output: "the input's shape",
+        formula: "y = max(x, 0)",
+        backward: "dx = dy where y > 0, else 0 (relu′(0) = 0)")
+}

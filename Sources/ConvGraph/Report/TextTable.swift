@@ -50,6 +50,6 @@ enum NumberFormat {
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
         var buffer = [CChar](repeating: 0, count: 64)
         _ = withVaList([Int32(digits), x]) { vsnprintf(&buffer, 64, "%.*g", $0) }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,8 +1,11 @@
 /// A tensor of either graph dtype, for results handed across the library boundary.
 public enum AnyTensor: Sendable, Hashable {
+    /// A float32 tensor.
     case float32(Tensor<Float>)
+    /// A float64 tensor.
     case float64(Tensor<Double>)
 
+    /// Wraps a tensor of either scalar type.
     public init<T: TensorScalar>(_ tensor: Tensor<T>) {
         if let t = tensor as? Tensor<Double> {
             self = .float64(t)
@@ -13,6 +16,7 @@ public enum AnyTensor: Sendable, Hashable {
         }
     }
 
+    /// The tensor's shape.
     public var shape: Shape {
         switch self {
         case .float32(let t): t.shape
@@ -20,6 +24,7 @@ public enum AnyTensor: Sendable, Hashable {
         }
     }
 
+    /// The tensor's scalar type.
     public var dtype: DType {
         switch self {
         case .float32: .float32
@@ -51,6 +56,7 @@ public enum AnyTensor: Sendable, Hashable {
         }
     }
 
+    /// Count, mean, standard deviation, minimum and maximum (as `convgraph show` prints them).
     public var statistics: Statistics {
         switch self {
         case .float32(let t): Statistics(t.scalars)

@@ -1,6 +1,8 @@
 /// The element type of every tensor in a graph (SPEC §2 `dtype`).
 public enum DType: String, Sendable, Hashable, CaseIterable, Codable {
+    /// 32-bit IEEE floats (`<f4` in `.npy`).
     case float32
+    /// 64-bit IEEE floats (`<f8` in `.npy`), the default.
     case float64
 
     /// Bytes per element.

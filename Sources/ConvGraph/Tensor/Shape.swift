@@ -3,12 +3,16 @@
 public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible,
     ExpressibleByArrayLiteral
 {
+    /// The dimensions, outermost first (N, C, H, W for a 4-D tensor); empty for a scalar.
     public var dims: [Int]
 
+    /// A shape with `dims`.
     public init(_ dims: [Int]) { self.dims = dims }
     public init(arrayLiteral dims: Int...) { self.dims = dims }
 
+    /// The number of dimensions.
     public var rank: Int { dims.count }
+    /// Whether the shape has no dimensions (a 0-d scalar, one element).
     public var isScalar: Bool { dims.isEmpty }
 
     /// The number of elements, or `nil` when a dimension is negative or the product
@@ -28,6 +32,7 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible,
     /// (every shape inside a checked graph did).
     public var count: Int { dims.reduce(1, *) }
 
+    /// The size of dimension `axis`.
     public subscript(axis: Int) -> Int {
         get { dims[axis] }
         set { dims[axis] = newValue }

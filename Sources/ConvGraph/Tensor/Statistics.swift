@@ -1,14 +1,20 @@
 /// Summary statistics of a tensor, for the `run` table and `show`: computed in float64
 /// in a fixed order, so they are reproducible. NaNs are counted, not propagated.
 public struct Statistics: Sendable, Hashable {
+    /// The number of elements.
     public var count: Int
+    /// The mean of the non-NaN elements.
     public var mean: Double
     /// Population standard deviation (NumPy's `std`, ddof 0).
     public var std: Double
+    /// The smallest non-NaN element.
     public var min: Double
+    /// The largest non-NaN element.
     public var max: Double
+    /// How many elements are NaN.
     public var nanCount: Int
 
+    /// The statistics of `scalars`.
     public init<T: TensorScalar>(_ scalars: [T]) {
         var sum = 0.0, lo = Double.infinity, hi = -Double.infinity, finite = 0, nans = 0
         for v in scalars {

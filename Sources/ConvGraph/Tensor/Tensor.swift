@@ -3,6 +3,7 @@
 /// A value type with copy-on-write storage (`[Scalar]`), so tensors can be passed
 /// between threads and cached without aliasing surprises.
 public struct Tensor<Scalar: TensorScalar>: Sendable, Hashable {
+    /// The dimensions; `shape.count == scalars.count`.
     public private(set) var shape: Shape
     /// The elements in row-major order; `scalars.count == shape.count` always.
     public var scalars: [Scalar]
@@ -28,6 +29,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Hashable {
     /// A 0-d tensor.
     public init(scalar: Scalar) { self.init(shape: [], scalars: [scalar]) }
 
+    /// The number of elements.
     public var count: Int { scalars.count }
 
     /// Gives the storage another shape of the same element count (no copy).

@@ -26,7 +26,7 @@ import Testing
         func yaml(dtype: String, probe: (node: String, shape: String)? = nil) -> String {
             var text = "seed: 11\ndtype: \(dtype)\nnodes:\n"
             for (name, body) in nodes { text += "  \(name): \(body)\n" }
-            if let probe { text += "  probe_delta: {op: input, shape: \(probe.shape), init: zeros}\n  probe_sum: {op: add}\n" }
+            if let probe { text += "  probe_delta: {op: param, shape: \(probe.shape), init: zeros}\n  probe_sum: {op: add}\n" }
             text += "edges:\n"
             for (src, dst) in edges { text += "  - \(src == probe?.node ? "probe_sum" : src) -> \(dst)\n" }
             if let probe {

@@ -65,9 +65,7 @@ struct LeafConformanceTests {
         } catch {
             located = error.diagnostics.compactMap(\.location)
         }
-        withKnownIssue("the loader accepts an input of any rank (`convgraph check` lists a 2×3 input)") {
-            #expect(located.contains { $0.line == 2 && $0.column == 25 }, "\(located)")
-        }
+        #expect(located.contains { $0.line == 2 && $0.column == 25 }, "\(located)")
     }
 
     @Test func shapeThatDisagreesWithTheDataIsAnError() {
