@@ -48,23 +48,3 @@ extension Shape {
         }
     }
 }
-
-/// The product of non-negative factors, or `Int.max` if it overflows (FLOP counts of
-/// absurd shapes must not trap; the limits reject such graphs with a diagnostic).
-func saturatingProduct(_ factors: [Int]) -> Int {
-    var product = 1
-    for f in factors {
-        let (p, overflow) = product.multipliedReportingOverflow(by: f)
-        if overflow { return Int.max }
-        product = p
-    }
-    return product
-}
-
-extension Int {
-    /// `self + other`, or `Int.max` on overflow.
-    func addingSaturated(_ other: Int) -> Int {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? Int.max : sum
-    }
-}

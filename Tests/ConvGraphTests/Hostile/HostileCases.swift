@@ -77,7 +77,7 @@ enum HostileCases {
         ]
     }
 
-    // MARK: Graph errors (Config/ and Graph/ diagnostics)
+    // MARK: Graph errors (Source/ and Graph/ diagnostics)
 
     static var graphErrors: [HostileCase] {
         let x = "  x: {op: input, shape: [1, 3, 4, 4], init: randn}\n"

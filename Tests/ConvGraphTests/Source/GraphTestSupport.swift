@@ -1,7 +1,7 @@
 import Testing
 @testable import ConvGraph
 
-/// Helpers shared by the Config/ and Graph/ suites: parse a graph or a YAML text and get
+/// Helpers shared by the Source/ and Graph/ suites: parse a graph or a YAML text and get
 /// the typed error back, find a diagnostic by a fragment of its message, build positions.
 enum GT {
     /// The file name every helper passes to the parser.

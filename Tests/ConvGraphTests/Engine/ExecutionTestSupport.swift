@@ -1,10 +1,10 @@
 import Testing
 @testable import ConvGraph
 
-/// Helpers for the Execution/ suites: the repository root (from `#filePath`), graph
+/// Helpers for the Engine/ suites: the repository root (from `#filePath`), graph
 /// loading and running, and the values of a run as plain `[Double]`.
 enum ET {
-    /// The repository root: this file lives in `Tests/ConvGraphTests/Execution/`.
+    /// The repository root: this file lives in `Tests/ConvGraphTests/Engine/`.
     static let root: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(4)
