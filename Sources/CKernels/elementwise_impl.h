@@ -42,6 +42,7 @@ ATTR static void FN(scaled_diff)(const T *restrict x, const T *restrict t, T s, 
     }
 }
 
+#if WITH_PAIRWISE
 // NumPy's pairwise sum of term(i) (kind 0: x[i]; 1: x[i]·x[i]; 2: (x[i]−t[i])²): below 8
 // terms a plain loop; up to 128, eight running sums r0…r7 (r_j takes terms j, j+8, …)
 // combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the remainder in order; above,
@@ -77,6 +78,8 @@ ATTR static T FN(pairwise)(const T *x, const T *t, long n, int kind) {
     return FN(pairwise)(x, t, half, kind) + FN(pairwise)(x + half, t ? t + half : t, n - half, kind);
 }
 #undef TERM
+#endif
+
 
 #undef CAT3_
 #undef CAT3
