@@ -104,7 +104,7 @@ extension BenchmarkRequest {
 public enum PeakProbe {
     /// GFLOP/s of `threads` concurrent probes of `seconds` each: all their FLOPs over the
     /// wall time of the whole (so threads that had to wait for a core do not count twice).
-    public static func measure(dtype: DType, threads: Int, seconds: Double = 0.015) -> Double {
+    public static func measure(dtype: DType, threads: Int, seconds: Double = 0.02) -> Double {
         let workers = max(1, threads)
         let f64: Int32 = dtype == .float64 ? 1 : 0
         let flops = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
