@@ -51,7 +51,8 @@ public struct BenchmarkReport: Sendable {
     public var baselineResidentBytes: Int
     /// The FMA peak of this machine for the graph's dtype on `threads` threads, GFLOP/s:
     /// the micro-kernel on L1-resident panels (`PeakProbe`), probed just before and just
-    /// after the timed runs (the mean), never cached.
+    /// after the timed runs (the higher of the two: a probe the host descheduled reads low),
+    /// never cached.
     public var peakGFLOPS: Double
 
     /// Forward FLOPs of the whole graph over the forward median, in 10⁹ per second.
@@ -78,7 +79,7 @@ extension BenchmarkRequest {
         let before = PeakProbe.measure(dtype: graph.dtype, threads: parallelism.threads)
         var results: [RunResult] = []
         for _ in 0..<runs { results.append(try executor.run()) }
-        let peakGFLOPS = (before + PeakProbe.measure(dtype: graph.dtype, threads: parallelism.threads)) / 2
+        let peakGFLOPS = max(before, PeakProbe.measure(dtype: graph.dtype, threads: parallelism.threads))
         let first = results[0].nodeTimings
         let nodes = first.indices.map { k in
             var node = BenchmarkReport.Node(name: first[k].name, op: first[k].op,
