@@ -111,7 +111,7 @@ public enum PeakProbe {
         let flops = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
         defer { flops.deallocate() }
         flops.initialize(repeating: 0)
-        let out = Raw(flops.baseAddress)
+        let out = KernelPointer(flops.baseAddress)
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: workers) { i in
             out.f64(i)!.pointee = cg_fma_probe(f64, seconds, nil)

@@ -55,11 +55,11 @@ public struct Concat: Op {
         let (outer, blocks) = blockSizes(shapes)
         let count = out.count, row = blocks.reduce(0, +)
         let scalars = [T](unsafeUninitializedCapacity: count) { y, initialized in
-            let yp = Raw(y.baseAddress)
+            let yp = KernelPointer(y.baseAddress)
             var start = 0
             for (k, input) in inputs.enumerated() {
                 input.scalars.withUnsafeBufferPointer { xs in
-                    let x = Raw(xs.baseAddress)
+                    let x = KernelPointer(xs.baseAddress)
                     Elementwise.forEachConcatPiece(outer: outer, block: blocks[k], row: row, start: start, parallelism: parallelism) { from, to, n in
                         Elementwise.copy(T.self, to: yp, to, from: x, from, n)
                     }
@@ -78,13 +78,13 @@ public struct Concat: Op {
         let row = blocks.reduce(0, +)
         var start = 0
         return c.upstream.scalars.withUnsafeBufferPointer { dys in
-            let dy = Raw(dys.baseAddress)
+            let dy = KernelPointer(dys.baseAddress)
             return c.inputShapes.enumerated().map { k, shape in
                 defer { start += blocks[k] }
                 guard c.wants[k] else { return nil }
                 let count = shape.count
                 return Tensor(shape: shape, scalars: [T](unsafeUninitializedCapacity: count) { dx, initialized in
-                    let d = Raw(dx.baseAddress)
+                    let d = KernelPointer(dx.baseAddress)
                     Elementwise.forEachConcatPiece(outer: outer, block: blocks[k], row: row, start: start, parallelism: c.parallelism) { to, from, n in
                         Elementwise.copy(T.self, to: d, to, from: dy, from, n)
                     }

@@ -23,9 +23,9 @@ enum Elementwise {
     /// A new array of `count` elements whose chunks `fill(out, begin, end)` writes.
     @inline(__always)
     static func make<T: TensorScalar>(_ type: T.Type, _ count: Int, _ parallelism: Parallelism,
-                                      _ fill: (Raw, Int, Int) -> Void) -> [T] {
+                                      _ fill: (KernelPointer, Int, Int) -> Void) -> [T] {
         [T](unsafeUninitializedCapacity: count) { out, initialized in
-            let p = Raw(out.baseAddress)
+            let p = KernelPointer(out.baseAddress)
             forEachChunk(count, parallelism) { b, e in fill(p, b, e) }
             initialized = count
         }
@@ -34,7 +34,7 @@ enum Elementwise {
     @_specialize(where T == Float) @_specialize(where T == Double)
     static func relu<T: TensorScalar>(_ x: [T], parallelism: Parallelism) -> [T] {
         x.withUnsafeBufferPointer { xs in
-            let x = Raw(xs.baseAddress)
+            let x = KernelPointer(xs.baseAddress)
             return make(T.self, xs.count, parallelism) { y, b, e in
                 if T.self == Double.self { cg_relu_fwd_f64(x.f64(b), y.f64(b), e - b) } else { cg_relu_fwd_f32(x.f32(b), y.f32(b), e - b) }
             }
@@ -45,7 +45,7 @@ enum Elementwise {
     static func reluBackward<T: TensorScalar>(output: [T], upstream: [T], parallelism: Parallelism) -> [T] {
         output.withUnsafeBufferPointer { ys in
             upstream.withUnsafeBufferPointer { gs in
-                let y = Raw(ys.baseAddress), g = Raw(gs.baseAddress)
+                let y = KernelPointer(ys.baseAddress), g = KernelPointer(gs.baseAddress)
                 return make(T.self, ys.count, parallelism) { dx, b, e in
                     if T.self == Double.self {
                         cg_relu_bwd_f64(y.f64(b), g.f64(b), dx.f64(b), e - b)
@@ -62,11 +62,11 @@ enum Elementwise {
     static func add<T: TensorScalar>(_ inputs: [[T]], parallelism: Parallelism) -> [T] {
         let count = inputs[0].count
         return [T](unsafeUninitializedCapacity: count) { out, initialized in
-            let o = Raw(out.baseAddress)
+            let o = KernelPointer(out.baseAddress)
             for k in 1..<inputs.count {
                 inputs[k].withUnsafeBufferPointer { bs in
                     inputs[k == 1 ? 0 : k].withUnsafeBufferPointer { firsts in
-                        let b = Raw(bs.baseAddress), a = k == 1 ? Raw(firsts.baseAddress) : o
+                        let b = KernelPointer(bs.baseAddress), a = k == 1 ? KernelPointer(firsts.baseAddress) : o
                         forEachChunk(count, parallelism) { lo, hi in
                             if T.self == Double.self {
                                 cg_add_f64(a.f64(lo), b.f64(lo), o.f64(lo), hi - lo)
@@ -85,7 +85,7 @@ enum Elementwise {
     @_specialize(where T == Float) @_specialize(where T == Double)
     static func scale<T: TensorScalar>(_ x: [T], by s: T, parallelism: Parallelism) -> [T] {
         x.withUnsafeBufferPointer { xs in
-            let x = Raw(xs.baseAddress)
+            let x = KernelPointer(xs.baseAddress)
             return make(T.self, xs.count, parallelism) { y, b, e in
                 if T.self == Double.self { cg_scale_f64(x.f64(b), Double(s), y.f64(b), e - b) } else { cg_scale_f32(x.f32(b), Float(s), y.f32(b), e - b) }
             }
@@ -105,10 +105,10 @@ enum Elementwise {
     static func scaledDifference<T: TensorScalar>(_ x: [T], _ t: [T], scale s: T, wantPositive: Bool, wantNegative: Bool,
                                                   parallelism: Parallelism) -> (positive: [T]?, negative: [T]?) {
         let count = x.count
-        func run(_ dx: Raw, _ dt: Raw) {
+        func run(_ dx: KernelPointer, _ dt: KernelPointer) {
             x.withUnsafeBufferPointer { xs in
                 t.withUnsafeBufferPointer { ts in
-                    let xp = Raw(xs.baseAddress), tp = Raw(ts.baseAddress)
+                    let xp = KernelPointer(xs.baseAddress), tp = KernelPointer(ts.baseAddress)
                     forEachChunk(count, parallelism) { b, e in
                         if T.self == Double.self {
                             cg_scaled_diff_f64(xp.f64(b), tp.f64(b), Double(s), dx.f64(b), dt.f64(b), e - b)
@@ -119,9 +119,9 @@ enum Elementwise {
                 }
             }
         }
-        func array(_ fill: (Raw) -> Void) -> [T] {
+        func array(_ fill: (KernelPointer) -> Void) -> [T] {
             [T](unsafeUninitializedCapacity: count) { p, initialized in
-                fill(Raw(p.baseAddress))
+                fill(KernelPointer(p.baseAddress))
                 initialized = count
             }
         }
@@ -130,8 +130,8 @@ enum Elementwise {
             var negative: [T] = []
             let positive = array { p in negative = array { n in run(p, n) } }
             return (positive, negative)
-        case (true, false): return (array { p in run(p, Raw.null) }, nil)
-        case (false, true): return (nil, array { n in run(Raw.null, n) })
+        case (true, false): return (array { p in run(p, KernelPointer.null) }, nil)
+        case (false, true): return (nil, array { n in run(KernelPointer.null, n) })
         case (false, false): return (nil, nil)
         }
     }
@@ -151,7 +151,7 @@ enum Elementwise {
     static func pairwiseSum<T: TensorScalar>(_ x: [T], _ t: [T]? = nil, terms: Terms, parallelism: Parallelism) -> T {
         x.withUnsafeBufferPointer { xs in
             (t ?? []).withUnsafeBufferPointer { ts in
-                let xp = Raw(xs.baseAddress), tp = Raw(ts.baseAddress)
+                let xp = KernelPointer(xs.baseAddress), tp = KernelPointer(ts.baseAddress)
                 let leaf = { (offset: Int, n: Int) -> T in
                     if T.self == Double.self {
                         return T(cg_pairwise_sum_f64(xp.f64(offset), tp.f64(offset), n, terms.rawValue))
@@ -172,7 +172,7 @@ enum Elementwise {
                 collect(0, n)
                 var sums = [T](repeating: 0, count: nodes.count)
                 sums.withUnsafeMutableBufferPointer { s in
-                    let out = Raw(s.baseAddress)
+                    let out = KernelPointer(s.baseAddress)
                     let tasks = nodes
                     parallelism.forEach(tasks.count) { k in
                         out.mutable!.assumingMemoryBound(to: T.self)[k] = leaf(tasks[k].offset, tasks[k].count)
@@ -193,9 +193,9 @@ enum Elementwise {
 
 /// An untyped pointer handed to the tasks of one kernel call (each task touches its own
 /// elements), viewed as the kernel's scalar type at an element offset; nil stays nil.
-struct Raw: @unchecked Sendable {
+struct KernelPointer: @unchecked Sendable {
     let mutable: UnsafeMutableRawPointer?
-    static let null = Raw(UnsafeMutableRawPointer?.none)
+    static let null = KernelPointer(UnsafeMutableRawPointer?.none)
     init(_ p: UnsafeRawPointer?) { mutable = UnsafeMutableRawPointer(mutating: p) }
     init(_ p: UnsafeMutableRawPointer?) { mutable = p }
     init<T>(_ p: UnsafePointer<T>?) { mutable = UnsafeMutableRawPointer(mutating: p) }
@@ -225,7 +225,7 @@ extension Elementwise {
 
     /// Copies `count` elements between untyped pointers at element offsets.
     @inline(__always)
-    static func copy<T>(_: T.Type, to: Raw, _ toOffset: Int, from: Raw, _ fromOffset: Int, _ count: Int) {
+    static func copy<T>(_: T.Type, to: KernelPointer, _ toOffset: Int, from: KernelPointer, _ fromOffset: Int, _ count: Int) {
         let stride = MemoryLayout<T>.stride
         (to.mutable! + toOffset * stride).copyMemory(from: from.mutable! + fromOffset * stride, byteCount: count * stride)
     }

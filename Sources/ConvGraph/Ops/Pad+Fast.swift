@@ -30,7 +30,7 @@ extension Pad {
         let count = shape.count
         let out = [T](unsafeUninitializedCapacity: count) { y, initialized in
             input.scalars.withUnsafeBufferPointer { xs in
-                let x = Raw(xs.baseAddress), yp = Raw(y.baseAddress)
+                let x = KernelPointer(xs.baseAddress), yp = KernelPointer(y.baseAddress)
                 Pad.forEachPlaneRange(p, parallelism) { first, end in
                     if T.self == Double.self {
                         cg_pad_fwd_f64(&p, x.f64(0), Double(value), yp.f64(0), first, end)
@@ -50,7 +50,7 @@ extension Pad {
         let count = inputShape.count
         let dx = [T](unsafeUninitializedCapacity: count) { d, initialized in
             upstream.scalars.withUnsafeBufferPointer { dys in
-                let dy = Raw(dys.baseAddress), dp = Raw(d.baseAddress)
+                let dy = KernelPointer(dys.baseAddress), dp = KernelPointer(d.baseAddress)
                 Pad.forEachPlaneRange(p, parallelism) { first, end in
                     if T.self == Double.self {
                         cg_pad_bwd_f64(&p, dy.f64(0), dp.f64(0), first, end)
