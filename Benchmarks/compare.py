@@ -6,7 +6,8 @@ Setup once (the references):
 Run from the project root, after `swift build -c release`:
   ~/anchors/bin/python Benchmarks/compare.py [--repeat N] [--threads N] [case ...]
 Cases: small resnet strided 1x1 (conv) and maxpool-3x3 maxpool-2x2 averagepool-3x3
-averagepool-2x2 (pooling). ConvGraph times come from `convgraph bench --json` (medians after a
+averagepool-2x2 (pooling), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
+NumPy; needs only numpy). ConvGraph times come from `convgraph bench --json` (medians after a
 warm-up, compute alone); the references use the same protocol (../shared/bench/anchors.py).
 A ratio > 1 means ConvGraph is faster."""
 import argparse, importlib.util, json, os, subprocess, sys, time
@@ -15,6 +16,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONV = ["small", "resnet", "strided", "1x1"]
 POOL = ["maxpool-3x3", "maxpool-2x2", "averagepool-3x3", "averagepool-2x2"]
+ELEMENTWISE = ["elementwise"]
 
 
 def anchors():
@@ -53,14 +55,97 @@ def jax_pool(case, dt, med):
     return med(lambda: fwd(x).block_until_ready()), med(lambda: both(x).block_until_ready())
 
 
+def numpy_elementwise(dt):
+    """NumPy's equivalent of each node of Graphs/elementwise.yaml, forward and backward, on
+    the same shapes: {node: (forward_fn, backward_fn)}."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 8, 64, 64)).astype(dt)
+    t = rng.standard_normal(x.shape).astype(dt)
+    g = rng.standard_normal(x.shape).astype(dt)
+    r = np.maximum(x, 0)
+    s = r + x
+    c = np.concatenate([r, x], axis=1)
+    gp = rng.standard_normal((32, 8, 66, 66)).astype(dt)
+    gc = rng.standard_normal(c.shape).astype(dt)
+    u = dt(1.0)
+    return {
+        "relu": (lambda: np.maximum(x, 0), lambda: np.where(r > 0, g, 0)),
+        "add": (lambda: r + x, None),
+        "pad": (lambda: np.pad(s, ((0, 0), (0, 0), (1, 1), (1, 1))), lambda: np.ascontiguousarray(gp[:, :, 1:-1, 1:-1])),
+        "concat": (lambda: np.concatenate([r, x], axis=1), lambda: (gc[:, :8].copy(), gc[:, 8:].copy())),
+        "sum": (lambda: gp.sum(), lambda: np.full(gp.shape, u)),
+        "mean": (lambda: c.mean(), lambda: np.full(c.shape, u / c.size)),
+        "l2": (lambda: 0.5 * (x * x).sum(), None),
+        "mse": (lambda: np.mean((s - t) ** 2), lambda: (lambda d: (d, -d))(2 * (s - t) / s.size)),
+    }
+
+
+def elementwise(dtype, dt, repeat, threads, rounds=5):
+    """Per node of the elementwise graph: ConvGraph (`bench`, `threads` threads) and NumPy (one
+    thread) medians, interleaved round by round in this one session; prints table rows."""
+    ops = numpy_elementwise(dt)
+    cg = {k: ([], []) for k in ops}
+    ref = {k: ([], []) for k in ops}
+    hot = {k: ([], []) for k in ops}
+    for _ in range(rounds):
+        cmd = [os.path.join(ROOT, ".build", "release", "convgraph"), "bench",
+               os.path.join(ROOT, "Benchmarks", "Graphs", "elementwise.yaml"), "--set", "dtype=" + dtype,
+               "--repeat", str(repeat), "--json", "--threads", str(threads or 2)]
+        report = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        for node in report["nodes"]:
+            if node["name"] in cg:
+                cg[node["name"]][0].append(node["forward_ms"])
+                cg[node["name"]][1].append(node["backward_ms"])
+        for name, (fwd, bwd) in ops.items():
+            ref[name][0].append(time_median(fwd, repeat) * 1e3)
+            hot[name][0].append(time_median(fwd, repeat, cold=False) * 1e3)
+            if bwd:
+                ref[name][1].append(time_median(bwd, repeat) * 1e3)
+                hot[name][1].append(time_median(bwd, repeat, cold=False) * 1e3)
+    for name in ops:
+        cf, cb = float(np.median(cg[name][0])), float(np.median(cg[name][1]))
+        nf, hf = float(np.median(ref[name][0])), float(np.median(hot[name][0]))
+        nb = float(np.median(ref[name][1])) if ref[name][1] else float("nan")
+        hb = float(np.median(hot[name][1])) if hot[name][1] else float("nan")
+        back = f"{nb:.2f} ({hb:.2f}) | {nb / cb:.2f}× ({hb / cb:.2f}×)" if nb == nb else "– | –"
+        print(f"| {name} | {dtype} | {cf:.2f} | {nf:.2f} ({hf:.2f}) | {nf / cf:.2f}× ({hf / cf:.2f}×) | {cb:.2f} | {back} |", flush=True)
+
+
+FLUSH = np.ones(8 << 20)  # 64 MiB, more than the last-level cache
+
+
+def time_median(f, reps, cold=True):
+    """Median seconds of f() after one warm-up. cold: stream FLUSH through the caches before
+    each call, so f's operands come from memory as a graph node's do (in `bench` the other
+    nodes' ~90 MB pass between two runs of a node); otherwise they stay in the 36 MB L3."""
+    f()
+    ts = []
+    for _ in range(reps):
+        if cold:
+            FLUSH.sum()
+        start = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - start)
+    return float(np.median(ts))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
+    cases = args.cases or CONV + POOL + ELEMENTWISE
+    if any(c in ELEMENTWISE for c in cases):
+        print(f"| node | dtype | ConvGraph fwd ms ({args.threads or 2}T) | NumPy fwd ms, cold (L3-hot) | fwd vs NumPy | "
+              "ConvGraph bwd ms | NumPy bwd ms, cold (L3-hot) | bwd vs NumPy |")
+        print("|---|---|---|---|---|---|---|---|")
+        for dtype, dt in (("float32", np.float32), ("float64", np.float64)):
+            elementwise(dtype, dt, args.repeat, args.threads)
+        cases = [c for c in cases if c not in ELEMENTWISE]
+        if not cases:
+            return
     a = anchors()
-    cases = args.cases or CONV + POOL
     print("| case | dtype | ConvGraph fwd ms | ConvGraph fwd+bwd ms | JAX fwd ms | JAX fwd+bwd ms | ORT fwd ms | "
           "fwd+bwd vs JAX | fwd vs ORT | ConvGraph peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")

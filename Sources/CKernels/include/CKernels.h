@@ -83,6 +83,45 @@ void cg_avgpool_fwd_f64(const cg_pool *p, const double *x, double *y, long first
 void cg_avgpool_bwd_f32(const cg_pool *p, const float *dy, float *dx, long first, long end);
 void cg_avgpool_bwd_f64(const cg_pool *p, const double *dy, double *dx, long first, long end);
 
+// Element-wise kernels over n elements (callers split long arrays over threads; every
+// element is computed alone, so the bytes do not depend on the split). See elementwise.c.
+void cg_relu_fwd_f32(const float *x, float *y, long n);
+void cg_relu_fwd_f64(const double *x, double *y, long n);
+void cg_relu_bwd_f32(const float *y, const float *g, float *dx, long n);
+void cg_relu_bwd_f64(const double *y, const double *g, double *dx, long n);
+/// out = a + b; out may be a.
+void cg_add_f32(const float *a, const float *b, float *out, long n);
+void cg_add_f64(const double *a, const double *b, double *out, long n);
+/// y = x · s.
+void cg_scale_f32(const float *x, float s, float *y, long n);
+void cg_scale_f64(const double *x, double s, double *y, long n);
+/// dx = s · (x − t) and dt = −dx; either output may be NULL.
+void cg_scaled_diff_f32(const float *x, const float *t, float s, float *dx, float *dt, long n);
+void cg_scaled_diff_f64(const double *x, const double *t, double s, double *dx, double *dt, long n);
+/// NumPy's pairwise sum (`np.sum` order, see PairwiseSum.swift) of x[i] (kind 0), x[i]² (1)
+/// or (x[i] − t[i])² (2); t is read only by kind 2.
+float cg_pairwise_sum_f32(const float *x, const float *t, long n, int kind);
+double cg_pairwise_sum_f64(const double *x, const double *t, long n, int kind);
+
+/// Padding modes of `cg_pad` (Pad.Mode).
+enum { CG_PAD_CONSTANT = 0, CG_PAD_REFLECT = 1, CG_PAD_EDGE = 2 };
+/// One `pad`: planes = N·C, each H×W in, OH×OW out, `pt`/`pl` rows/columns before.
+typedef struct {
+    long planes, h, w, oh, ow, pt, pl;
+    int mode;
+} cg_pad;
+// Pad over planes [first, end): forward gathers (constant cells take `value`); backward
+// crops (constant) or scatter-adds in row-major output order (reflect, edge), as
+// Pad+Reference.swift does, so the bytes are the reference's.
+void cg_pad_fwd_f32(const cg_pad *p, const float *x, float value, float *y, long first, long end);
+void cg_pad_fwd_f64(const cg_pad *p, const double *x, double value, double *y, long first, long end);
+void cg_pad_bwd_f32(const cg_pad *p, const float *dy, float *dx, long first, long end);
+void cg_pad_bwd_f64(const cg_pad *p, const double *dy, double *dx, long first, long end);
+
+/// Runs the current micro-kernel (f64 or f32) on L1-resident panels for about `seconds`
+/// on the calling thread; returns the FLOPs done and stores the time taken in `elapsed`.
+double cg_fma_probe(int f64, double seconds, double *elapsed);
+
 /// Next task index of a shared counter (atomic fetch-add); drives dynamic scheduling.
 long cg_next_task(long *counter);
 

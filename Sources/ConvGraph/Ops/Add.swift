@@ -21,11 +21,14 @@ public struct Add: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { (inputs.count - 1) * output.count }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        var out = inputs[0]
-        for other in inputs.dropFirst() { out = out + other }
-        return ForwardResult(out)
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// ((x₁ + x₂) + x₃) + …, element-wise, in one output buffer.
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.add(inputs.map(\.scalars), parallelism: parallelism)))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)

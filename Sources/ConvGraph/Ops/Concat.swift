@@ -43,39 +43,55 @@ public struct Concat: Op {
         return (outer, shapes.map { $0.dims[axis...].reduce(1, *) })
     }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// Copies each input's blocks into one output buffer (memcpy pieces, several threads).
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
         let shapes = inputs.map(\.shape)
         let out = (try? outputShape(inputs: shapes))?.shape ?? shapes[0]
         let (outer, blocks) = blockSizes(shapes)
-        var scalars: [T] = []
-        scalars.reserveCapacity(out.count)
-        for o in 0..<outer {
+        let count = out.count, row = blocks.reduce(0, +)
+        let scalars = [T](unsafeUninitializedCapacity: count) { y, initialized in
+            let yp = KernelPointer(y.baseAddress)
+            var start = 0
             for (k, input) in inputs.enumerated() {
-                scalars.append(contentsOf: input.scalars[(o * blocks[k])..<((o + 1) * blocks[k])])
+                input.scalars.withUnsafeBufferPointer { xs in
+                    let x = KernelPointer(xs.baseAddress)
+                    Elementwise.forEachConcatPiece(outer: outer, block: blocks[k], row: row, start: start, parallelism: parallelism) { from, to, n in
+                        Elementwise.copy(T.self, to: yp, to, from: x, from, n)
+                    }
+                }
+                start += blocks[k]
             }
+            initialized = count
         }
         return ForwardResult(Tensor(shape: out, scalars: scalars))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
+        // Each wanted gradient: its blocks copied out of the upstream (memcpy pieces).
         let (outer, blocks) = blockSizes(c.inputShapes)
-        let total = blocks.reduce(0, +)
-        var grads: [Tensor<T>?] = []
-        var offset = 0
-        for (k, shape) in c.inputShapes.enumerated() {
-            defer { offset += blocks[k] }
-            guard c.wants[k] else { grads.append(nil); continue }
-            var scalars: [T] = []
-            scalars.reserveCapacity(shape.count)
-            for o in 0..<outer {
-                let start = o * total + offset
-                scalars.append(contentsOf: c.upstream.scalars[start..<(start + blocks[k])])
+        let row = blocks.reduce(0, +)
+        var start = 0
+        return c.upstream.scalars.withUnsafeBufferPointer { dys in
+            let dy = KernelPointer(dys.baseAddress)
+            return c.inputShapes.enumerated().map { k, shape in
+                defer { start += blocks[k] }
+                guard c.wants[k] else { return nil }
+                let count = shape.count
+                return Tensor(shape: shape, scalars: [T](unsafeUninitializedCapacity: count) { dx, initialized in
+                    let d = KernelPointer(dx.baseAddress)
+                    Elementwise.forEachConcatPiece(outer: outer, block: blocks[k], row: row, start: start, parallelism: c.parallelism) { to, from, n in
+                        Elementwise.copy(T.self, to: d, to, from: dy, from, n)
+                    }
+                    initialized = count
+                })
             }
-            grads.append(Tensor(shape: shape, scalars: scalars))
         }
-        return grads
     }
 }
 

@@ -8,9 +8,14 @@ public struct L2: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { 2 * inputs[0].count }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: 0.5 * pairwiseSum(inputs[0].scalars.map { $0 * $0 })))
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// The pairwise sum of the squares, formed as it goes (no array of squares).
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: 0.5 * Elementwise.pairwiseSum(inputs[0].scalars, terms: .squares, parallelism: parallelism)))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
@@ -20,7 +25,7 @@ public struct L2: Op {
         guard c.wants[0] else { return [nil] }
         let u = c.upstream.scalars[0]
         var dx = c.input(0)
-        if u != 1 { dx.scalars = dx.scalars.map { $0 * u } }
+        if u != 1 { dx.scalars = Elementwise.scale(dx.scalars, by: u, parallelism: c.parallelism) }
         return [dx]
     }
 }
@@ -43,10 +48,15 @@ public struct MSE: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { 3 * inputs[0].count }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        let squares = zip(inputs[0].scalars, inputs[1].scalars).map { ($0 - $1) * ($0 - $1) }
-        return ForwardResult(Tensor(scalar: pairwiseSum(squares) / T(inputs[0].count)))
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// The pairwise sum of (x−t)², formed as it goes, over the count.
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        let sum = Elementwise.pairwiseSum(inputs[0].scalars, inputs[1].scalars, terms: .squaredDifferences, parallelism: parallelism)
+        return ForwardResult(Tensor(scalar: sum / T(inputs[0].count)))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
@@ -55,13 +65,10 @@ public struct MSE: Op {
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         let x = c.input(0), t = c.input(1)
         let scale = 2 * c.upstream.scalars[0] / T(x.count)
-        var dx = x
-        dx.scalars.withUnsafeMutableBufferPointer { d in
-            t.scalars.withUnsafeBufferPointer { t in
-                for i in d.indices { d[i] = scale * (d[i] - t[i]) }
-            }
-        }
-        return [c.wants[0] ? dx : nil, c.wants[1] ? Tensor(shape: dx.shape, scalars: dx.scalars.map { -$0 }) : nil]
+        // dx = scale·(x−t) and dt = −dx, in one pass.
+        let (dx, dt) = Elementwise.scaledDifference(x.scalars, t.scalars, scale: scale, wantPositive: c.wants[0],
+                                                    wantNegative: c.wants[1], parallelism: c.parallelism)
+        return [dx.map { Tensor(shape: x.shape, scalars: $0) }, dt.map { Tensor(shape: x.shape, scalars: $0) }]
     }
 }
 

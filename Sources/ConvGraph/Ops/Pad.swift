@@ -57,15 +57,20 @@ extension Pad: Op {
 
     public func flops(inputs: [Shape], output: Shape) -> Int { 0 }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Pad.referenceForward(input: inputs[0], pads: pads, mode: mode, value: T(value)))
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// The fast kernel (Pad+Fast.swift), bit-identical to `referenceForward`.
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(fastForward(input: inputs[0], value: T(value), parallelism: parallelism))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
-        return [Pad.referenceBackward(upstream: c.upstream, inputShape: c.inputShapes[0], pads: pads, mode: mode)]
+        return [fastBackward(upstream: c.upstream, inputShape: c.inputShapes[0], parallelism: c.parallelism)]
     }
 }
 

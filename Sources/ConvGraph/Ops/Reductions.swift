@@ -8,15 +8,20 @@ public struct Sum: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: pairwiseSum(inputs[0].scalars)))
+        forward(inputs, parallelism: .serial)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism)))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
-        return [Tensor(repeating: c.upstream.scalars[0], shape: c.inputShapes[0])]
+        let shape = c.inputShapes[0]
+        return [Tensor(shape: shape, scalars: Elementwise.filled(c.upstream.scalars[0], count: shape.count, parallelism: c.parallelism))]
     }
 }
 
@@ -30,15 +35,21 @@ public struct Mean: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference([]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { inputs[0].count + 1 }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: pairwiseSum(inputs[0].scalars) / T(inputs[0].count)))
+        forward(inputs, parallelism: .serial)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(Tensor(scalar: Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism) / T(inputs[0].count)))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
-        return [Tensor(repeating: c.upstream.scalars[0] / T(c.inputShapes[0].count), shape: c.inputShapes[0])]
+        let shape = c.inputShapes[0]
+        return [Tensor(shape: shape, scalars: Elementwise.filled(c.upstream.scalars[0] / T(shape.count), count: shape.count,
+                                                                  parallelism: c.parallelism))]
     }
 }
 

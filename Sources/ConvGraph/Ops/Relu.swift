@@ -11,13 +11,14 @@ public struct Relu: Op {
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference { ShapeInference(inputs[0]) }
     public func flops(inputs: [Shape], output: Shape) -> Int { output.count }
 
-    @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T> {
-        var y = inputs[0]
-        y.scalars.withUnsafeMutableBufferPointer { p in
-            for i in p.indices where !(p[i] > 0) && !p[i].isNaN { p[i] = 0 }
-        }
-        return ForwardResult(y)
+        forward(inputs, parallelism: .serial)
+    }
+
+    /// x where x > 0 or x is NaN, else +0 (Elementwise+Fast.swift).
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.relu(inputs[0].scalars, parallelism: parallelism)))
     }
 
     public var backwardReadsOutput: Bool { true }
@@ -30,13 +31,9 @@ public struct Relu: Op {
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0], let y = c.output else { return [nil] }
-        var dx = c.upstream
-        dx.scalars.withUnsafeMutableBufferPointer { d in
-            y.scalars.withUnsafeBufferPointer { y in
-                for i in d.indices where !(y[i] > 0) { d[i] = 0 }
-            }
-        }
-        return [dx]
+        // The upstream gradient where y > 0, else +0.
+        return [Tensor(shape: y.shape, scalars: Elementwise.reluBackward(output: y.scalars, upstream: c.upstream.scalars,
+                                                                          parallelism: c.parallelism))]
     }
 }
 

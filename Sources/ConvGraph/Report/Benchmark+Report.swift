@@ -2,17 +2,19 @@ extension BenchmarkReport {
     /// The stdout table: per node and in total, forward and backward medians, GFLOP/s,
     /// then memory.
     public var table: String {
-        var table = TextTable(headers: ["node", "op", "forward ms", "backward ms", "GFLOP/s"], rightAligned: [2, 3, 4])
+        var table = TextTable(headers: ["node", "op", "forward ms", "backward ms", "GFLOP/s", "of peak"], rightAligned: [2, 3, 4, 5])
         func ms(_ x: Double) -> String { x < 0.0005 && x > 0 ? "<0.001" : fixed(x, 3) }
         for node in nodes {
             table.append([node.name, node.op, ms(node.forwardMilliseconds), ms(node.backwardMilliseconds),
-                          node.flops > 0 ? fixed(node.gflops, 1) : "-"])
+                          node.flops > 0 ? fixed(node.gflops, 1) : "-", node.efficiency.map { fixed($0 * 100, 1) + " %" } ?? "-"])
         }
-        table.append(["total", "", ms(forwardMilliseconds), ms(backwardMilliseconds), fixed(gflops, 1)])
+        table.append(["total", "", ms(forwardMilliseconds), ms(backwardMilliseconds), fixed(gflops, 1),
+                      peakGFLOPS > 0 ? fixed(gflops / peakGFLOPS * 100, 1) + " %" : "-"])
         let mib = { (b: Int) in fixed(Double(b) / 1_048_576, 1) + " MiB" }
         return table.rendered + """
             graph \(graph.name), \(graph.dtype.rawValue), \(threads) thread\(threads == 1 ? "" : "s"), \
             kernels \(kernelPath), median of \(repeatCount) run\(repeatCount == 1 ? "" : "s") after a warm-up
+            FMA peak \(fixed(peakGFLOPS, 1)) GFLOP/s (\(graph.dtype.rawValue), \(threads) thread\(threads == 1 ? "" : "s"), probed around the runs)
             peak resident memory \(mib(peakResidentBytes)) (before loading \(mib(baselineResidentBytes))); \
             planned tensor peak \(mib(plannedPeakBytes)), measured \(mib(peakTensorBytes))
 
@@ -30,6 +32,7 @@ extension BenchmarkReport {
             ("forward_ms", .double(forwardMilliseconds)),
             ("backward_ms", .double(backwardMilliseconds)),
             ("gflops", .double(gflops)),
+            ("peak_gflops", .double(peakGFLOPS)),
             ("peak_bytes", .int(peakResidentBytes)),
             ("baseline_bytes", .int(baselineResidentBytes)),
             ("planned_peak_bytes", .int(plannedPeakBytes)),
@@ -37,7 +40,8 @@ extension BenchmarkReport {
             ("nodes", .array(nodes.map { node in
                 .object([("name", .string(node.name)), ("op", .string(node.op)),
                          ("forward_ms", .double(node.forwardMilliseconds)), ("backward_ms", .double(node.backwardMilliseconds)),
-                         ("flops", .int(node.flops)), ("gflops", .double(node.gflops))])
+                         ("flops", .int(node.flops)), ("gflops", .double(node.gflops)),
+                         ("efficiency", node.efficiency.map { .double($0) } ?? .null)])
             })),
         ])
     }

@@ -51,12 +51,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Hashable {
     /// Element-wise sum; shapes must match.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         precondition(lhs.shape == rhs.shape, "adding tensors of different shapes")
-        var out = lhs
-        out.scalars.withUnsafeMutableBufferPointer { o in
-            rhs.scalars.withUnsafeBufferPointer { r in
-                for i in o.indices { o[i] += r[i] }
-            }
-        }
-        return out
+        // One pass into a fresh buffer (the C loop of `add`; same bits as o[i] = l[i] + r[i]).
+        return Tensor(shape: lhs.shape, scalars: Elementwise.add([lhs.scalars, rhs.scalars], parallelism: .serial))
     }
 }

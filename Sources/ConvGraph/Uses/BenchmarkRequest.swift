@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,6 +29,8 @@ public struct BenchmarkReport: Sendable {
         public var flops: Int
         /// Forward FLOPs over the forward median time, in 10⁹ per second.
         public var gflops: Double { forwardMilliseconds > 0 ? Double(flops) / forwardMilliseconds / 1e6 : 0 }
+        /// `gflops` over the report's `peakGFLOPS`; nil for nodes without FLOPs or without a peak.
+        public var efficiency: Double?
     }
 
     public var graph: Graph
@@ -46,6 +49,11 @@ public struct BenchmarkReport: Sendable {
     public var plannedPeakBytes: Int
     /// Resident memory before the graph was loaded, bytes.
     public var baselineResidentBytes: Int
+    /// The FMA peak of this machine for the graph's dtype on `threads` threads, GFLOP/s:
+    /// the micro-kernel on L1-resident panels (`PeakProbe`), probed just before and just
+    /// after the timed runs (the higher of the two: a probe the host descheduled reads low),
+    /// never cached.
+    public var peakGFLOPS: Double
 
     /// Forward FLOPs of the whole graph over the forward median, in 10⁹ per second.
     public var gflops: Double {
@@ -69,14 +77,19 @@ extension BenchmarkRequest {
         _ = try session.step()
         let peak = ResidentMemory.peak
         HeapPolicy.keepFreedMemory()
+        // The peak is probed around the timed runs: these hosts change speed by the minute.
+        let before = PeakProbe.measure(dtype: graph.dtype, threads: parallelism.threads)
         var results: [RunResult] = []
         for _ in 0..<runs { results.append(try session.step()) }
+        let peakGFLOPS = max(before, PeakProbe.measure(dtype: graph.dtype, threads: parallelism.threads))
         let first = results[0].nodeTimings
         let nodes = first.indices.map { k in
-            BenchmarkReport.Node(name: first[k].name, op: first[k].op,
-                                 forwardMilliseconds: median(results.map { $0.nodeTimings[k].forwardMilliseconds }),
-                                 backwardMilliseconds: median(results.map { $0.nodeTimings[k].backwardMilliseconds }),
-                                 flops: first[k].flops)
+            var node = BenchmarkReport.Node(name: first[k].name, op: first[k].op,
+                                            forwardMilliseconds: median(results.map { $0.nodeTimings[k].forwardMilliseconds }),
+                                            backwardMilliseconds: median(results.map { $0.nodeTimings[k].backwardMilliseconds }),
+                                            flops: first[k].flops)
+            if node.flops > 0 && peakGFLOPS > 0 { node.efficiency = node.gflops / peakGFLOPS }
+            return node
         }
         return BenchmarkReport(
             graph: graph, threads: parallelism.threads, repeatCount: runs, kernelPath: .current,
@@ -84,7 +97,29 @@ extension BenchmarkRequest {
             backwardMilliseconds: median(results.map(\.backwardMilliseconds)),
             nodes: nodes, peakResidentBytes: peak,
             peakTensorBytes: results.map(\.peakTensorBytes).max() ?? 0,
-            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline)
+            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline, peakGFLOPS: peakGFLOPS)
+    }
+}
+
+/// This machine's FMA peak at this moment: the GEMM micro-kernel of the current kernel path
+/// (`KernelPath.current`) on L1-resident panels, its accumulators in registers, run on
+/// `threads` threads at once for a short while.
+public enum PeakProbe {
+    /// GFLOP/s of `threads` concurrent probes of `seconds` each: all their FLOPs over the
+    /// wall time of the whole (so threads that had to wait for a core do not count twice).
+    public static func measure(dtype: DType, threads: Int, seconds: Double = 0.02) -> Double {
+        let workers = max(1, threads)
+        let f64: Int32 = dtype == .float64 ? 1 : 0
+        let flops = UnsafeMutableBufferPointer<Double>.allocate(capacity: workers)
+        defer { flops.deallocate() }
+        flops.initialize(repeating: 0)
+        let out = KernelPointer(flops.baseAddress)
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: workers) { i in
+            out.f64(i)!.pointee = cg_fma_probe(f64, seconds, nil)
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return wall > 0 ? flops.reduce(0, +) / wall / 1e9 : 0
     }
 }
 

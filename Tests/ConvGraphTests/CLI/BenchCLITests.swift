@@ -31,6 +31,29 @@ import Testing
         #expect(nodes.first { $0["name"] as? String == "conv" }?["flops"] as? Int == 32_000)
     }
 
+    /// `peak_gflops` (the FMA probe) is positive and each node's `efficiency` is its gflops
+    /// over it; nodes without FLOPs have none (null).
+    @Test func benchJSONReportsPeakAndEfficiency() throws {
+        let r = try CLITests.convgraph(["bench", "Graphs/seed.yaml", "--repeat", "2", "--threads", "2", "--json"])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let peak = try #require(object["peak_gflops"] as? Double)
+        #expect(peak > 0 && peak.isFinite)
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        for node in nodes {
+            let flops = try #require(node["flops"] as? Int), gflops = try #require(node["gflops"] as? Double)
+            if flops == 0 {
+                #expect(node["efficiency"] is NSNull, "\(node)")
+            } else {
+                let efficiency = try #require(node["efficiency"] as? Double, "\(node)")
+                #expect(abs(efficiency - gflops / peak) <= 1e-9 * max(1, efficiency), "\(node)")
+            }
+        }
+        let table = try CLITests.convgraph(["bench", "Graphs/seed.yaml", "--repeat", "1"])
+        #expect(table.stdout.split(separator: "\n").first?.hasSuffix("of peak") == true)
+        #expect(table.stdout.contains("FMA peak"))
+    }
+
     @Test func benchTable() throws {
         let r = try CLITests.convgraph(["bench", "Graphs/seed.yaml", "--repeat", "2"])
         #expect(r.status == 0)
