@@ -46,9 +46,9 @@ public struct Executor: Sendable {
     public mutating func feed(_ name: String, _ tensor: AnyTensor) throws(ConvGraphError) {
         guard let i = graph.index(of: name) else {
             throw ConvGraphError(.usage, Diagnostic("the graph has no node '\(NameRules.printable(name))' to feed", file: nil,
-                                                    notes: Diagnostic.didYouMean(name, among: graph.nodes.filter { $0.op is Leaf.Input }.map(\.name))))
+                                                    notes: Diagnostic.didYouMean(name, among: graph.nodes.filter { $0.isFed }.map(\.name))))
         }
-        guard graph.nodes[i].op is Leaf.Input else {
+        guard graph.nodes[i].isFed else {
             throw ConvGraphError(.usage, Diagnostic("node '\(name)' is a \(graph.nodes[i].op.name), not an input; only input nodes can be fed", file: nil))
         }
         guard tensor.shape == graph.nodes[i].shape else {

@@ -50,6 +50,11 @@ public final class Session {
         self.forwardOnly = forwardOnly
         self.keepAll = keepAll
         self.parallelism = parallelism
+        for node in graph.nodes {
+            if let reason = node.op.unsupportedReason(in: mode) {
+                throw ConvGraphError(.invalidInput, Diagnostic("node '\(node.name)' cannot run in \(mode.rawValue) mode: \(reason)", at: node.location))
+            }
+        }
         var names: [String: Int] = [:]
         for (i, node) in graph.nodes.enumerated() where node.isLeaf { names[node.name] = i }
         var store = ParameterStore(count: graph.nodes.count, names: names, shapes: graph.nodes.map(\.shape), dtype: dtype)

@@ -28,6 +28,8 @@ public struct Graph: Sendable {
         public var leaf: (any LeafOp)? { op as? any LeafOp }
         /// Whether the node is an `input` or a `param`.
         public var isLeaf: Bool { leaf != nil }
+        /// An `input`: a leaf a run may feed.
+        public var isFed: Bool { leaf.map { type(of: $0).isFed } ?? false }
     }
 
     /// The checked `backward` section.

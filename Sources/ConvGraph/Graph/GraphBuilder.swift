@@ -93,6 +93,7 @@ struct GraphBuilder {
             bindings[destination][portIndex].append((source, edge.source.location))
         }
         var inputs: [[Int]] = []
+        var inputPorts: [[Int]] = []
         var complete = Array(repeating: true, count: nodes.count)
         for (i, node) in nodes.enumerated() {
             let ports = type(of: node.op).ports
@@ -104,6 +105,7 @@ struct GraphBuilder {
                 complete[i] = false
             }
             inputs.append(bindings[i].flatMap { $0.map(\.source) })
+            inputPorts.append(bindings[i].enumerated().flatMap { p, edges in edges.map { _ in p } })
         }
 
         // Order the DAG.
@@ -123,8 +125,10 @@ struct GraphBuilder {
             let inputShapes = inputs[i].map { inferred[$0]?.shape }
             guard inputShapes.allSatisfy({ $0 != nil }) else { continue }
             let shapes = inputShapes.compactMap { $0 }
+            var op = node.op
+            op.connect(inputPorts: inputPorts[i])
             do {
-                let result = try node.op.outputShape(inputs: shapes)
+                let result = try op.outputShape(inputs: shapes)
                 let shapeLocation = node.attributeLocations["shape"] ?? node.attributeLocations["init"] ?? node.location
                 guard let count = result.shape.checkedCount, count <= limits.maxTensorElements else {
                     error("node '\(node.name)' would have shape \(result.shape.bracketed), more than the limit of \(limits.maxTensorElements) elements per tensor",
@@ -138,16 +142,16 @@ struct GraphBuilder {
                           at: shapeLocation)
                     continue
                 }
-                guard !Self.flopsOverflow(node.op, inputs: shapes, output: result.shape) else {
+                guard !Self.flopsOverflow(op, inputs: shapes, output: result.shape) else {
                     error("node '\(node.name)' would need more than \(Int.max) FLOPs; its window, padding or stride is out of range",
                           at: node.attributeLocations["window"] ?? node.attributeLocations["padding"] ?? node.attributeLocations["op"] ?? node.location)
                     continue
                 }
                 inferred[i] = result
-                let flops = node.op.flops(inputs: shapes, output: result.shape)
-                built[i] = Graph.Node(name: node.name, op: node.op, inputs: inputs[i], shape: result.shape,
+                let flops = op.flops(inputs: shapes, output: result.shape)
+                built[i] = Graph.Node(name: node.name, op: op, inputs: inputs[i], shape: result.shape,
                                       explanation: result.explanation, location: node.location, flops: flops,
-                                      parameterCount: node.op is Leaf.Param ? count : 0)
+                                      parameterCount: op.parameterCount(output: result.shape))
             } catch {
                 shapeError(error, node: node, inputs: inputs[i], inferred: inferred)
             }
@@ -172,27 +176,11 @@ struct GraphBuilder {
         return graph
     }
 
-    /// Whether an op's FLOP count would overflow `Int`. Conv and pool multiply their
-    /// output size by their window, which padding can make far larger than any tensor;
-    /// checked before `flops` is called (it would trap).
+    /// Whether an op's FLOP count overflows `Int`: every op's `flops` saturates at
+    /// `Int.max` (conv and pool multiply their output by a window that padding can make far
+    /// larger than any tensor).
     static func flopsOverflow(_ op: any Op, inputs: [Shape], output: Shape) -> Bool {
-        var factors = [output.count]
-        if let conv = op as? Conv, inputs.count > 1, inputs[1].rank == 4 {
-            let k = conv.oihw(inputs[1])
-            factors += [3, k.i, k.kh, k.kw]  // 2·MACs + the bias (at most one MAC's worth)
-        } else if let pool = op as? Pool, inputs.first?.rank == 4 {
-            let g = pool.geometry(input: inputs[0])
-            factors += [g.window.h, g.window.w]
-        } else {
-            return false
-        }
-        var product = 1
-        for factor in factors {
-            let (p, overflow) = product.multipliedReportingOverflow(by: factor)
-            if overflow { return true }
-            product = p
-        }
-        return false
+        op.flops(inputs: inputs, output: output) == Int.max
     }
 
     /// `a -> b -> a`; a cycle of more than 20 nodes shows its first and last ones only.

@@ -8,6 +8,8 @@ public protocol LeafOp: Op {
     init(shape: Shape, initSpec: InitSpec?)
     /// Whether a leaf of this kind may omit `init`.
     static var initIsOptional: Bool { get }
+    /// Whether a run may feed it (`--input`, the library): `input` nodes.
+    static var isFed: Bool { get }
     /// The rank every tensor of this kind has (`input`: 4, NCHW), or `nil` for any rank.
     static var requiredRank: Int? { get }
 }
@@ -18,6 +20,7 @@ public enum Leaf {
     public struct Input: LeafOp {
         public static let name = "input"
         public static let initIsOptional = true
+        public static let isFed = true
         public static let requiredRank: Int? = 4
         public var shape: Shape
         public var initSpec: InitSpec?
@@ -31,7 +34,9 @@ public enum Leaf {
     public struct Param: LeafOp {
         public static let name = "param"
         public static let initIsOptional = false
+        public static let isFed = false
         public static let requiredRank: Int? = nil
+        public func parameterCount(output: Shape) -> Int { output.count }
         public var shape: Shape
         public var initSpec: InitSpec?
         public init(shape: Shape, initSpec: InitSpec?) {

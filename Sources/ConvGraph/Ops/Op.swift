@@ -20,8 +20,11 @@ public protocol Op: Sendable {
     /// The output shape for `inputs` (in port order), with the arithmetic behind it.
     func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference
 
-    /// Forward FLOPs (a multiply-add counts 2).
+    /// Forward FLOPs (a multiply-add counts 2), saturating at `Int.max` (the graph
+    /// refuses such a node).
     func flops(inputs: [Shape], output: Shape) -> Int
+    /// Elements the node holds as trained parameters (a `param`'s size; 0 otherwise).
+    func parameterCount(output: Shape) -> Int
 
     func forward<T: TensorScalar>(_ inputs: [Tensor<T>]) -> ForwardResult<T>
     /// `forward` on up to `parallelism.threads` threads; ops with fast kernels implement it
@@ -43,6 +46,22 @@ public protocol Op: Sendable {
     /// Feeds what makes the op's derivative jump (a relu's signs, a max pool's argmax)
     /// into `hasher`: gradcheck skips an entry whose perturbation changes it.
     func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher)
+
+    /// Told which port each flattened input came from (`inputPorts[k]` indexes
+    /// `Self.ports`), once, before shape inference: an op with several optional ports
+    /// (`batchnorm`) learns which are wired. The default ignores it.
+    mutating func connect(inputPorts: [Int])
+    /// Whether input `index` can carry a gradient at all (a `cross_entropy` index target
+    /// cannot). gradcheck's default `wrt` leaves out leaves whose every path to `from`
+    /// passes through such an input.
+    func propagatesGradient(toInput index: Int, inputShapes: [Shape]) -> Bool
+    /// Why the op cannot run in `mode` as wired (`batchnorm` in `eval` needs `mean` and
+    /// `var`), or `nil`. A session refuses such a graph before any step (exit 65).
+    func unsupportedReason(in mode: Mode) -> String?
+    /// State the op updates after a training step, as new values of some inputs (by
+    /// index), computed from the step's inputs and what forward saved (`batchnorm`'s
+    /// running statistics). The default updates nothing.
+    func stateUpdates<T: TensorScalar>(inputs: [Tensor<T>], result: ForwardResult<T>) -> [Int: Tensor<T>]
 }
 
 extension Op {
@@ -57,6 +76,11 @@ extension Op {
     }
     public func fanLayout(ofInput index: Int) -> FanLayout { .standard }
     public func hashKinks<T: TensorScalar>(_ result: ForwardResult<T>, into hasher: inout Hasher) {}
+    public func parameterCount(output: Shape) -> Int { 0 }
+    public mutating func connect(inputPorts: [Int]) {}
+    public func propagatesGradient(toInput index: Int, inputShapes: [Shape]) -> Bool { true }
+    public func unsupportedReason(in mode: Mode) -> String? { nil }
+    public func stateUpdates<T: TensorScalar>(inputs: [Tensor<T>], result: ForwardResult<T>) -> [Int: Tensor<T>] { [:] }
 }
 
 /// An input port of an op.
