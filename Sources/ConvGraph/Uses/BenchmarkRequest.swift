@@ -56,6 +56,8 @@ public struct BenchmarkReport: Sendable {
     /// after the timed runs (the higher of the two: a probe the host descheduled reads low),
     /// never cached.
     public var peakGFLOPS: Double
+    /// `train`, or `eval` for `--eval`.
+    public var mode: Mode = .train
 
     /// Forward FLOPs of the whole graph over the forward median, in 10⁹ per second.
     public var gflops: Double {
@@ -99,7 +101,7 @@ extension BenchmarkRequest {
             backwardMilliseconds: median(results.map(\.backwardMilliseconds)),
             nodes: nodes, peakResidentBytes: peak,
             peakTensorBytes: results.map(\.peakTensorBytes).max() ?? 0,
-            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline, peakGFLOPS: peakGFLOPS)
+            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline, peakGFLOPS: peakGFLOPS, mode: feeds.mode)
     }
 }
 

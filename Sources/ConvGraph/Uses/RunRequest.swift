@@ -59,11 +59,11 @@ extension RunRequest {
         let loaded = try feeds.load(graphPath: graphPath, overrides: overrides, limits: limits,
                                     checking: forwardOnly ? .forwardOnly : .full) { graph throws(ConvGraphError) in
             if directory.isEmpty { directory = "runs/\(graph.name)" }
-            try RunDirectory.checkTarget(directory)
             if let paramsDirectory, RunDirectory.isSameDirectory(directory, paramsDirectory) {
                 throw ConvGraphError(.cannotCreate, Diagnostic("is the directory --params reads; refusing to replace it", file: directory,
                                                                notes: [.init("write the new run elsewhere with --out DIR")]))
             }
+            try RunDirectory.checkTarget(directory)
         }
         let graph = loaded.graph
         let session = try Session(loaded, mode: mode, forwardOnly: forwardOnly, parallelism: parallelism, keepsBuffers: false)
