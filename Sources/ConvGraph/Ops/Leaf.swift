@@ -60,8 +60,8 @@ extension LeafOp {
             return nil
         }
         var dataShape = spec?.dataShape
-        // An array may leave out trailing 1s (SPEC §6): [N] fills an [N, 1, 1, 1] input.
-        if let rank = requiredRank, declared == nil, let data = dataShape, data.rank >= 1, data.rank < rank {
+        // A file may leave out trailing 1s (SPEC §6): [N] fills an [N, 1, 1, 1] input.
+        if case .file = spec, let rank = requiredRank, declared == nil, let data = dataShape, data.rank >= 1, data.rank < rank {
             dataShape = data.padded(toRank: rank)
         }
         // A wrong rank is reported here, at the shape as written, not at the first op

@@ -52,20 +52,22 @@ extension RunRequest {
         feeds.inputs = inputs
         feeds.paramsDirectory = paramsDirectory
         feeds.mode = mode
-        var directory = out ?? ""
+        var chosen = out
         // Read once: the graph is built from, and hashed over, the same bytes; each input
         // file likewise. An --out that cannot receive the run is refused before any tensor
         // file is read (SPEC §8).
         let loaded = try feeds.load(graphPath: graphPath, overrides: overrides, limits: limits,
                                     checking: forwardOnly ? .forwardOnly : .full) { graph throws(ConvGraphError) in
-            if directory.isEmpty { directory = "runs/\(graph.name)" }
-            if let paramsDirectory, RunDirectory.isSameDirectory(directory, paramsDirectory) {
-                throw ConvGraphError(.cannotCreate, Diagnostic("is the directory --params reads; refusing to replace it", file: directory,
+            let target = chosen ?? "runs/\(graph.name)"
+            chosen = target
+            if let paramsDirectory, RunDirectory.isSameDirectory(target, paramsDirectory) {
+                throw ConvGraphError(.cannotCreate, Diagnostic("is the directory --params reads; refusing to replace it", file: target,
                                                                notes: [.init("write the new run elsewhere with --out DIR")]))
             }
-            try RunDirectory.checkTarget(directory)
+            try RunDirectory.checkTarget(target)
         }
         let graph = loaded.graph
+        let directory = chosen ?? "runs/\(graph.name)"
         let session = try Session(loaded, mode: mode, forwardOnly: forwardOnly, parallelism: parallelism, keepsBuffers: false)
         session.progress = progress
         let result = try session.step()
