@@ -190,6 +190,14 @@ import Testing
         #expect(missing.status == 66)
     }
 
+    @Test func malformedFeedsAreUsageErrors() throws {
+        for command in ["run", "gradcheck", "bench"] {
+            let r = try CLITests.convgraph([command, "Graphs/seed.yaml", "--input", "image"])
+            #expect(r.status == 64, "\(command)")
+            #expect(r.stderr.hasPrefix("Error: --input takes NODE=FILE.npy, not 'image'\n"), "\(command): \(r.stderr)")
+        }
+    }
+
     @Test func unfedInputNamesTheFlag() throws {
         let dir = try Self.folder("graph: u\nnodes:\n  x: {op: input, shape: [1, 1, 2, 2]}\n  s: {op: sum}\nedges: [x -> s]\n")
         let r = try CLITests.convgraph(["run", dir + "/graph.yaml", "--out", dir + "/r"])

@@ -22,6 +22,7 @@ import Testing
             [Tensor(repeating: c.upstream.scalars[0], shape: c.inputShapes[0]), nil]
         }
         func propagatesGradient(toInput index: Int, inputShapes: [Shape]) -> Bool { index == 0 }
+        func unsupportedReason(in mode: Mode) -> String? { mode == .eval ? "it has no inference mode" : nil }
     }
 
     /// `yaml` with node `loss` (an `mse`) given `TargetLoss` as its op.
@@ -73,5 +74,18 @@ import Testing
         var check = GradCheck()
         check.maxSamples = 4
         #expect(try check.check(graph).map(\.name) == ["label", "w"])
+    }
+
+    @Test func aGraphAnOpCannotRunInEvalIsRefused() throws {
+        let graph = try Self.graph(Self.yaml)
+        var check = GradCheck()
+        check.mode = .eval
+        #expect(throws: ConvGraphError.self) { try check.check(graph) }
+        do {
+            _ = try check.check(graph)
+        } catch {
+            #expect(error.exitCode == 65)
+            #expect(error.description == "graph.yaml:9:3: error: node 'loss' cannot run in eval mode: it has no inference mode")
+        }
     }
 }
