@@ -10,6 +10,8 @@ public struct BenchmarkRequest: Sendable {
     public var graphPath: String
     public var overrides: [String] = []
     public var limits: Limits = .default
+    /// `--input`, `--params` and `--eval` (SPEC §7).
+    public var feeds = GraphFeeds()
     /// Timed runs (after one untimed warm-up), ≥ 1.
     public var repeatCount = 10
     public var parallelism: Parallelism = .allCores
@@ -54,6 +56,8 @@ public struct BenchmarkReport: Sendable {
     /// after the timed runs (the higher of the two: a probe the host descheduled reads low),
     /// never cached.
     public var peakGFLOPS: Double
+    /// `train`, or `eval` for `--eval`.
+    public var mode: Mode = .train
 
     /// Forward FLOPs of the whole graph over the forward median, in 10⁹ per second.
     public var gflops: Double {
@@ -65,11 +69,11 @@ public struct BenchmarkReport: Sendable {
 extension BenchmarkRequest {
     public func perform() throws(ConvGraphError) -> BenchmarkReport {
         let baseline = ResidentMemory.current
-        let graph = try Graph.load(contentsOf: graphPath, overrides: overrides, limits: limits)
-        try graph.checkMemoryLimit(limits, for: .full)
+        let loaded = try feeds.load(graphPath: graphPath, overrides: overrides, limits: limits, checking: .full)
+        let graph = loaded.graph
         // Compiled once and stepped, as a training loop would: the leaves are filled once
         // and every node keeps its buffers, so the timed steps allocate no tensor memory.
-        let session = try Session(graph: graph, parallelism: parallelism)
+        let session = try Session(loaded, mode: feeds.mode, parallelism: parallelism, keepsBuffers: true)
         session.progress = progress
         let runs = max(1, repeatCount)
         // Step 0 warms caches, pages and threads; it alone sets the reported peak memory.
@@ -97,6 +101,6 @@ extension BenchmarkRequest {
             backwardMilliseconds: median(results.map(\.backwardMilliseconds)),
             nodes: nodes, peakResidentBytes: peak,
             peakTensorBytes: results.map(\.peakTensorBytes).max() ?? 0,
-            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline, peakGFLOPS: peakGFLOPS)
+            plannedPeakBytes: graph.plannedPeakBytes(), baselineResidentBytes: baseline, peakGFLOPS: peakGFLOPS, mode: feeds.mode)
     }
 }
