@@ -5,8 +5,10 @@ Setup once (the references):
   python3 -m venv ~/anchors && ~/anchors/bin/pip install numpy "jax[cpu]" onnxruntime onnx
 Run from the project root, after `swift build -c release`:
   ~/anchors/bin/python Benchmarks/compare.py [--repeat N] [--threads N] [case ...]
-Cases: small resnet strided 1x1 (conv) and maxpool-3x3 maxpool-2x2 averagepool-3x3
-averagepool-2x2 (pooling), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
+Cases: small resnet strided 1x1 (conv), maxpool-3x3 maxpool-2x2 averagepool-3x3
+averagepool-2x2 (pooling), linear (N 256, F 4096 → 1000: JAX x·wᵀ, ORT Gemm transB) and
+conv-transpose (8×64×56×56 → 8×32×112×112, 2×2 kernel, stride 2: JAX conv with lhs_dilation,
+ORT ConvTranspose) (layers), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
 NumPy; needs only numpy). ConvGraph times come from `convgraph bench --json` (medians after a
 warm-up, compute alone); the references use the same protocol (../shared/bench/anchors.py).
 A ratio > 1 means ConvGraph is faster."""
@@ -16,6 +18,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONV = ["small", "resnet", "strided", "1x1"]
 POOL = ["maxpool-3x3", "maxpool-2x2", "averagepool-3x3", "averagepool-2x2"]
+LAYERS = ["linear", "conv-transpose"]
 ELEMENTWISE = ["elementwise"]
 
 
@@ -33,7 +36,7 @@ def convgraph(case, dtype, repeat, threads):
     if threads:
         cmd += ["--threads", str(threads)]
     report = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool"))
+    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool", "linear", "conv_transpose"))
     # fwd: the op alone (as ORT runs it); fwd+bwd: the whole graph, sum(op(x)) and its
     # gradients, as JAX's grad of the same function.
     return op["forward_ms"], report["forward_ms"] + report["backward_ms"], report["peak_bytes"]
@@ -53,6 +56,51 @@ def jax_pool(case, dt, med):
     fwd = jax.jit(f)
     both = jax.jit(jax.grad(lambda x: jnp.sum(f(x))))
     return med(lambda: fwd(x).block_until_ready()), med(lambda: both(x).block_until_ready())
+
+
+def layer_inputs(case, dt):
+    """The operands of a layer case, in ConvGraph's layouts (linear W [out, F]; conv_transpose
+    W [in, out, kh, kw])."""
+    rng = np.random.default_rng(0)
+    if case == "linear":
+        return rng.standard_normal((256, 4096)).astype(dt), rng.standard_normal((1000, 4096)).astype(dt)
+    return rng.standard_normal((8, 64, 56, 56)).astype(dt), rng.standard_normal((64, 32, 2, 2)).astype(dt)
+
+
+def jax_layer(case, dt, med):
+    """JAX forward and forward+backward (gradients of the sum w.r.t. x and w) of a layer case."""
+    import jax, jax.numpy as jnp
+    from jax import lax
+    jax.config.update("jax_enable_x64", True)
+    x, w = (jnp.asarray(a) for a in layer_inputs(case, dt))
+    if case == "linear":
+        f = lambda x, w: x @ w.T
+    else:
+        # The transposed conv as XLA lowers it: the input dilated by the stride, padded by
+        # d(k−1) − p = 1, correlated with the flipped kernel in OIHW [out, in, kh, kw].
+        f = lambda x, w: lax.conv_general_dilated(x, jnp.flip(w, (2, 3)).transpose(1, 0, 2, 3), (1, 1), [(1, 1), (1, 1)],
+                                                  lhs_dilation=(2, 2), dimension_numbers=("NCHW", "OIHW", "NCHW"))
+    fwd = jax.jit(f)
+    both = jax.jit(jax.grad(lambda x, w: jnp.sum(f(x, w)), argnums=(0, 1)))
+    return med(lambda: fwd(x, w).block_until_ready()), med(lambda: [g.block_until_ready() for g in both(x, w)])
+
+
+def ort_layer(case, dt, med):
+    """ONNX Runtime forward (2 threads) of a layer case: Gemm with transB, or ConvTranspose."""
+    import onnx, onnxruntime as ort
+    from onnx import helper, TensorProto, numpy_helper
+    et = TensorProto.FLOAT if dt == np.float32 else TensorProto.DOUBLE
+    x, w = layer_inputs(case, dt)
+    if case == "linear":
+        node = helper.make_node("Gemm", ["x", "w"], ["y"], transB=1)
+    else:
+        node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2])
+    g = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", et, x.shape)],
+                          [helper.make_tensor_value_info("y", et, None)], [numpy_helper.from_array(w, "w")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]); m.ir_version = 8
+    so = ort.SessionOptions(); so.intra_op_num_threads = 2
+    s = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    return med(lambda: s.run(None, {"x": x}))
 
 
 def numpy_elementwise(dt):
@@ -135,7 +183,7 @@ def main():
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
-    cases = args.cases or CONV + POOL + ELEMENTWISE
+    cases = args.cases or CONV + POOL + LAYERS + ELEMENTWISE
     if any(c in ELEMENTWISE for c in cases):
         print(f"| node | dtype | ConvGraph fwd ms ({args.threads or 2}T) | NumPy fwd ms, cold (L3-hot) | fwd vs NumPy | "
               "ConvGraph bwd ms | NumPy bwd ms, cold (L3-hot) | bwd vs NumPy |")
@@ -156,6 +204,9 @@ def main():
                 xs, ws, pad, stride = a.CASES[case]
                 jf, jfb = a.jax_times(xs, ws, pad, stride, dt)
                 of = a.ort_time(xs, ws, pad, stride, dt) if dt == np.float32 else float("nan")
+            elif case in LAYERS:
+                jf, jfb = jax_layer(case, dt, a.med)
+                of = ort_layer(case, dt, a.med) if dt == np.float32 else float("nan")
             else:
                 jf, jfb = jax_pool(case, dt, a.med)
                 of = float("nan")

@@ -11,6 +11,7 @@
 #define CONVGRAPH_CKERNELS_H
 
 #include <stddef.h>
+#include "cg_gemm.h"
 
 #ifdef __cplusplus
 extern "C" {

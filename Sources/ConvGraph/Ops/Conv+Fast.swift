@@ -141,7 +141,8 @@ extension Conv {
     /// w'[g·Cg+c, o, p', q'] = w[g·Og+o, c, kh−1−p', kw−1−q'] (groups kept), padding
     /// (kh−1)·dh − top on top and (kw−1)·dw − left on the left (negative crops), output H×W.
     static func transposedForward<T: TensorScalar>(weight: Tensor<T>, upstream: Tensor<T>, inputShape: Shape, d: cg_conv,
-                                                   parallelism: Parallelism, workspace: Workspace<T>) -> Tensor<T> {
+                                                   parallelism: Parallelism, workspace: Workspace<T>,
+                                                   outputSlot: Workspace<T>.Slot = .gradient(0)) -> Tensor<T> {
         let (cg, kh, kw, og) = (d.cg, d.kh, d.kw, d.og)
         var flipped = workspace.take(.scratch(1), count: weight.count)
         defer { workspace.give(.scratch(1), flipped) }
@@ -166,7 +167,7 @@ extension Conv {
                                            left: (kw - 1) * d.dw - d.pl, right: inputShape[3] - d.ow + d.pl),
                                 groups: d.groups)
         let result = fastForward(input: upstream, weight: Tensor(shape: [d.c, og, kh, kw], scalars: flipped),
-                                 bias: nil, geometry: geometry, parallelism: parallelism, workspace: workspace, outputSlot: .gradient(0))
+                                 bias: nil, geometry: geometry, parallelism: parallelism, workspace: workspace, outputSlot: outputSlot)
         precondition(result.shape == inputShape, "transposed conv gave \(result.shape), expected \(inputShape)")
         return result
     }
@@ -192,7 +193,7 @@ extension Conv {
 
 /// Pointers handed to kernel tasks running on several threads: inputs are only read and
 /// each task writes its own part of the output.
-private struct KernelArguments: @unchecked Sendable {
+struct KernelArguments: @unchecked Sendable {
     var d: cg_conv
     var x: UnsafeRawPointer?
     var packed: UnsafeRawPointer?
@@ -201,7 +202,7 @@ private struct KernelArguments: @unchecked Sendable {
 }
 
 /// The base addresses of three arrays' storage, for the duration of `body`.
-private func withRawPointers<T, R>(_ a: [T], _ b: [T], _ c: [T], _ body: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer) -> R) -> R {
+func withRawPointers<T, R>(_ a: [T], _ b: [T], _ c: [T], _ body: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer) -> R) -> R {
     a.withUnsafeBytes { a in
         b.withUnsafeBytes { b in
             c.withUnsafeBytes { c in

@@ -3,7 +3,7 @@ public enum OpRegistry {
     /// Every op, in the order `convgraph ops` lists them.
     public static let all: [any Op.Type] = [
         Leaf.Input.self, Leaf.Param.self, Pad.self, Conv.self, Pool.self, Relu.self, Add.self, Concat.self,
-        Sum.self, Mean.self, L2.self, MSE.self,
+        Sum.self, Mean.self, L2.self, MSE.self, Linear.self, ConvTranspose.self,
     ]
 
     /// The ops by their YAML name.

@@ -5,7 +5,7 @@ import Testing
 @Suite struct GraphsFolderTests {
     @Test func theFolderHoldsTheExpectedGraphs() {
         let files = ET.graphFiles
-        for name in ["seed", "small-cnn", "residual", "conv-variants", "pad-modes", "pooling", "float32"] {
+        for name in ["seed", "small-cnn", "residual", "conv-variants", "pad-modes", "pooling", "float32", "linear", "conv-transpose", "encoder-decoder"] {
             #expect(files.contains(name + ".yaml"), "Graphs/\(name).yaml is missing")
         }
     }

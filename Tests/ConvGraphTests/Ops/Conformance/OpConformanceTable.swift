@@ -15,7 +15,7 @@ enum OpConformanceTable {
         shapes.map { x($0, values, port: "inputs") }
     }
 
-    static let cases: [OpCase] = pad + conv + pool + elementwise + reductions
+    static let cases: [OpCase] = pad + conv + pool + elementwise + reductions + linear + convTranspose
 
     static let pad: [OpCase] = [
         // H 3+1+1, W 4+1+1.
@@ -117,5 +117,45 @@ enum OpConformanceTable {
         OpCase("l2", inputs: [x([1, 1, 1, 3])], expected: []),
         OpCase("mse", inputs: [x([1, 2, 3, 4]), x([1, 2, 3, 4], port: "target")], expected: []),
         OpCase("mse", inputs: [x([2, 1, 1, 1]), x([2, 1, 1, 1], port: "target")], expected: []),
+    ]
+
+    static let linear: [OpCase] = [
+        // F = 3·2·2 = 12.
+        OpCase("linear", inputs: [x([2, 3, 2, 2]), w([5, 12]), b([5])], expected: [2, 5, 1, 1]),
+        // Batch 1, no bias, F = 4.
+        OpCase("linear", inputs: [x([1, 4, 1, 1]), w([3, 4])], expected: [1, 3, 1, 1]),
+        // Fast GEMM (9·600·300 MACs): F = 24·5·5 = 600 (three reduction blocks of 200), 300
+        // outputs (several column tasks), a 4-D bias.
+        OpCase("linear", inputs: [x([9, 24, 5, 5]), w([300, 600]), b([1, 300, 1, 1])], expected: [9, 300, 1, 1]),
+    ]
+
+    static let convTranspose: [OpCase] = [
+        // H = (4−1)·1 − 0 − 0 + 1·(3−1) + 0 + 1 = 6; out = 2.
+        OpCase("conv_transpose", inputs: [x([2, 3, 4, 4]), w([3, 2, 3, 3])], expected: [2, 2, 6, 6]),
+        // H = 2·2 − 1 − 1 + 2 + 1 + 1 = 6, W = 3·2 − 2 + 2 + 1 + 1 = 8; output_padding = stride − 1.
+        OpCase("conv_transpose", "stride: 2, padding: 1, output_padding: 1", inputs: [x([1, 2, 3, 4]), w([2, 3, 3, 3]), b([3])],
+               expected: [1, 3, 6, 8]),
+        // Two groups: out = 3·2 = 6; H = 2 + 2·(2−1) + 1 = 5.
+        OpCase("conv_transpose", "groups: 2, dilation: 2", inputs: [x([1, 4, 3, 3]), w([4, 3, 2, 2])], expected: [1, 6, 5, 5]),
+        // [t, b, l, r] = [1, 0, 2, 1], stride [2, 3], output_padding [1, 2]:
+        // H = 2·2 − 1 − 0 + 2 + 1 + 1 = 7, W = 2·3 − 2 − 1 + 2 + 2 + 1 = 8.
+        OpCase("conv_transpose", "stride: [2, 3], padding: [1, 0, 2, 1], output_padding: [1, 2]",
+               inputs: [x([2, 2, 3, 3]), w([2, 2, 3, 3])], expected: [2, 2, 7, 8]),
+        // output_padding 1 ≥ stride 1 but < dilation 2: H = 2 + 2·1 + 1 + 1 = 6.
+        OpCase("conv_transpose", "dilation: 2, output_padding: 1", inputs: [x([1, 2, 3, 3]), w([2, 2, 2, 2])], expected: [1, 2, 6, 6]),
+        // Fast path, col2im route (stride 2, kernel 2, the U-Net upsampling): H = 7·2 + 1 + 1 = 16.
+        OpCase("conv_transpose", "stride: 2", inputs: [x([2, 16, 8, 8]), w([16, 8, 2, 2]), b([8])], expected: [2, 8, 16, 16]),
+        // Fast path, stride-1 route: H = 9 − 2 + 2 + 1 = 10.
+        OpCase("conv_transpose", "padding: 1", inputs: [x([2, 8, 10, 10]), w([8, 8, 3, 3]), b([8])], expected: [2, 8, 10, 10]),
+        // Fast path, grouped and strided: out = 8·2 = 16, H = 8·2 − 2 + 2 + 1 + 1 = 18.
+        OpCase("conv_transpose", "stride: 2, padding: 1, output_padding: 1, groups: 2",
+               inputs: [x([2, 8, 9, 9]), w([8, 8, 3, 3])], expected: [2, 16, 18, 18]),
+        // Fast path, stride 1, dilated, [0, 1, 2, 0], output_padding 1 < dilation 2:
+        // H = 7 − 0 − 1 + 4 + 1 + 1 = 12, W = 7 − 2 − 0 + 4 + 1 + 1 = 11.
+        OpCase("conv_transpose", "dilation: 2, padding: [0, 1, 2, 0], output_padding: 1",
+               inputs: [x([4, 4, 8, 8]), w([4, 8, 3, 3]), b([8])], expected: [4, 8, 12, 11]),
+        // Fast path, stride 2 with output_padding 2 = stride but < dilation 3: H = 5·2 + 3·2 + 2 + 1 = 19.
+        OpCase("conv_transpose", "stride: 2, dilation: 3, output_padding: 2", inputs: [x([2, 8, 6, 6]), w([8, 8, 3, 3])],
+               expected: [2, 8, 19, 19]),
     ]
 }
