@@ -278,6 +278,103 @@ static int FN(pack_cols_s2_avx512)(const cg_conv *d, const T *xg, long k0, long 
     return 1;
 }
 
+// MARK: small images: pack from a zero-padded copy
+
+/// Small images (narrow output rows) pack from a zero-padded copy of the image's planes:
+/// PH × PW per channel, covering input rows −pt … (oh−1)·sh − pt + (kh−1)·dh and the
+/// columns likewise, so tap (p, q) of output (i, j) is at row i·sh + p·dh, column
+/// j·sw + q·dw, with no bounds checks. The values and their order in the panels are the
+/// ones `pack_cols` and `pack_cols_t` write (same bytes); only the per-row-segment
+/// `gather_row` calls go (with 4- or 8-wide rows they were most of a digits-sized step).
+#define SMALL_OW 16
+#define SMALL_PAD (1L << 15)
+
+static inline long FN(padded_h)(const cg_conv *d) { return (d->oh - 1) * d->sh + (d->kh - 1) * d->dh + 1; }
+static inline long FN(padded_w)(const cg_conv *d) { return (d->ow - 1) * d->sw + (d->kw - 1) * d->dw + 1; }
+
+/// Whether `nc` channels of one image take the padded packers.
+static inline int FN(small_image)(const cg_conv *d, long nc) {
+    return d->ow <= SMALL_OW && nc * FN(padded_h)(d) * FN(padded_w)(d) <= SMALL_PAD;
+}
+
+/// The padded copy of channels [c0, c0 + nc) of the image-group planes `xg`.
+static void FN(pad_planes)(const cg_conv *d, const T *xg, long c0, long nc, T *pad) {
+    const long ph = FN(padded_h)(d), pw = FN(padded_w)(d), hw = d->h * d->w;
+    // Columns t with 0 ≤ t − pl < w: [lo, hi).
+    long lo = d->pl > 0 ? FN(min)(d->pl, pw) : 0, hi = FN(min)(pw, d->w + d->pl);
+    if (hi < lo) hi = lo;
+    for (long c = 0; c < nc; c++) {
+        const T *plane = xg + (c0 + c) * hw;
+        T *dst = pad + c * ph * pw;
+        for (long r = 0; r < ph; r++, dst += pw) {
+            const long ih = r - d->pt;
+            if (ih < 0 || ih >= d->h) {
+                for (long t = 0; t < pw; t++) dst[t] = 0;
+                continue;
+            }
+            const T *src = plane + ih * d->w - d->pl;
+            for (long t = 0; t < lo; t++) dst[t] = 0;
+            for (long t = lo; t < hi; t++) dst[t] = src[t];
+            for (long t = hi; t < pw; t++) dst[t] = 0;
+        }
+    }
+}
+
+/// Offsets in the padded copy of output pixels [first, first + count): i·sh·PW + j·sw.
+static inline void FN(pixel_offsets)(const cg_conv *d, long first, long count, long *off) {
+    const long pw = FN(padded_w)(d);
+    long i = first / d->ow, j = first % d->ow;
+    for (long t = 0; t < count; t++) {
+        off[t] = i * d->sh * pw + j * d->sw;
+        if (++j == d->ow) { j = 0; i++; }
+    }
+}
+
+/// Offset in the padded copy (first channel c0) of tap k = (c, p, q).
+static inline long FN(tap_offset)(const cg_conv *d, long k, long c0) {
+    const long khkw = d->kh * d->kw, ph = FN(padded_h)(d), pw = FN(padded_w)(d);
+    const long c = k / khkw, r = k % khkw, p = r / d->kw, q = r % d->kw;
+    return (c - c0) * ph * pw + p * d->dh * pw + q * d->dw;
+}
+
+/// `pack_cols` from the padded copy of all cg channels (`pix` holds NR longs of scratch).
+static void FN(pack_cols_padded)(const cg_conv *d, const T *pad, long k0, long kc, long pix0, long nb, T *bp, long *pix) {
+    const long npanels = FN(ceil_div)(nb, NR);
+    const long khkw = d->kh * d->kw, ph = FN(padded_h)(d), pw = FN(padded_w)(d);
+    for (long jr = 0; jr < npanels; jr++) {
+        T *dst = bp + jr * kc * NR;
+        const long cols = FN(min)(NR, nb - jr * NR);
+        FN(pixel_offsets)(d, pix0 + jr * NR, cols, pix);
+        long c = k0 / khkw, p = (k0 % khkw) / d->kw, q = k0 % d->kw;
+        for (long kk = 0; kk < kc; kk++, dst += NR) {
+            const T *restrict src = pad + c * ph * pw + p * d->dh * pw + q * d->dw;
+            long jj = 0;
+            for (; jj < cols; jj++) dst[jj] = src[pix[jj]];
+            for (; jj < NR; jj++) dst[jj] = 0;
+            if (++q == d->kw) { q = 0; if (++p == d->kh) { p = 0; c++; } }
+        }
+    }
+}
+
+/// `pack_cols_t` from the padded copy of channels from c0 on (`pix` holds kc longs and
+/// `tap` NR longs of scratch).
+static void FN(pack_cols_t_padded)(const cg_conv *d, const T *pad, long c0, long col0, long ncols, long p0, long kc, T *bp,
+                                   long *pix, long *tap) {
+    const long npanels = FN(ceil_div)(ncols, NR);
+    FN(pixel_offsets)(d, p0, kc, pix);
+    for (long jr = 0; jr < npanels; jr++) {
+        T *dst = bp + jr * kc * NR;
+        const long cols = FN(min)(NR, ncols - jr * NR);
+        for (long jj = 0; jj < cols; jj++) tap[jj] = FN(tap_offset)(d, col0 + jr * NR + jj, c0);
+        for (long kk = 0; kk < kc; kk++, dst += NR) {
+            const T *restrict src = pad + pix[kk];
+            long jj = 0;
+            for (; jj < cols; jj++) dst[jj] = src[tap[jj]];
+            for (; jj < NR; jj++) dst[jj] = 0;
+        }
+    }
+}
+
 void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, const T *bias, T *y, long task) {
     long npb = FN(fwd_pixel_blocks)(d);
     long pb = task % npb, g = (task / npb) % d->groups, n = task / npb / d->groups;
@@ -287,12 +384,24 @@ void CAT(cg_conv_fwd_task, SUF)(const cg_conv *d, const T *x, const T *packed, c
     const T *xg = x + (n * d->c + g * d->cg) * d->h * d->w;
     const T *ag = packed + g * panels * CG_MR * k;
     T *yg = y + (n * d->o + g * d->og) * P;
-    T *bp = cg_workspace((size_t)kcb * PIX_BLOCK * sizeof(T));
+    const int small = FN(small_image)(d, d->cg);
+    const size_t padCount = small ? (size_t)(d->cg * FN(padded_h)(d) * FN(padded_w)(d)) : 0;
+    const size_t bCount = ((size_t)kcb * PIX_BLOCK + 15) / 16 * 16, pCount = (padCount + 15) / 16 * 16;
+    T *bp = cg_workspace((bCount + pCount) * sizeof(T) + NR * sizeof(long));
+    T *pad = bp + bCount;
+    long *pix = (long *)(pad + pCount);
+    int padded = 0;
     const int avx512 = (d->sw == 1 || d->sw == 2) && cg_isa() == CG_ISA_AVX512;
     for (long k0 = 0; k0 < k; k0 += kcb) {
         long kc = FN(min)(kcb, k - k0);
-        if (!(avx512 && (d->sw == 1 ? FN(pack_cols_avx512) : FN(pack_cols_s2_avx512))(d, xg, k0, kc, pix0, nb, bp)))
-            FN(pack_cols)(d, xg, k0, kc, pix0, nb, bp);
+        if (!(avx512 && (d->sw == 1 ? FN(pack_cols_avx512) : FN(pack_cols_s2_avx512))(d, xg, k0, kc, pix0, nb, bp))) {
+            if (small) {
+                if (!padded) { FN(pad_planes)(d, xg, 0, d->cg, pad); padded = 1; }
+                FN(pack_cols_padded)(d, pad, k0, kc, pix0, nb, bp, pix);
+            } else {
+                FN(pack_cols)(d, xg, k0, kc, pix0, nb, bp);
+            }
+        }
         for (long jr = 0; jr < npanels; jr++) {
             long cols = FN(min)(NR, nb - jr * NR);
             for (long ir = 0; ir < panels; ir++) {
@@ -439,14 +548,20 @@ void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy
     long panels = FN(ceil_div)(d->og, CG_MR), kcb = FN(block_len)(P);
     T *cpart = partials + chunk * d->o * k + g * d->og * k + col0;
 
+    // Small images: channels [cFirst, cFirst + nc) of each image, padded once.
+    const long cFirst = col0 / khkw, nc = (col0 + ncols - 1) / khkw - cFirst + 1;
+    const int small = FN(small_image)(d, nc);
     size_t aCount = (size_t)panels * CG_MR * kcb, bCount = (size_t)kcb * width;
-    T *ap = cg_workspace((aCount + bCount) * sizeof(T));
-    T *bp = ap + aCount;
+    size_t padCount = small ? ((size_t)(nc * FN(padded_h)(d) * FN(padded_w)(d)) + 15) / 16 * 16 : 0;
+    T *ap = cg_workspace((aCount + bCount + padCount) * sizeof(T) + (size_t)(kcb + NR) * sizeof(long));
+    T *bp = ap + aCount, *pad = bp + bCount;
+    long *pix = (long *)(pad + padCount), *tap = pix + kcb;
 
     int first = 1;
     for (long n = nFirst; n < nEnd; n++) {
         const T *xg = x + (n * d->c + g * d->cg) * hw;
         const T *dyg = dy + (n * d->o + g * d->og) * P;
+        if (small) FN(pad_planes)(d, xg, cFirst, nc, pad);
         for (long p0 = 0; p0 < P; p0 += kcb) {
             long kc = FN(min)(kcb, P - p0);
             // A[ir] = kc × MR: A(kk, i) = dy[g·og + ir·MR + i, p0 + kk].
@@ -465,7 +580,8 @@ void CAT(cg_conv_bwd_weight_task, SUF)(const cg_conv *d, const T *x, const T *dy
             // B[jr] = kc × NR: B(kk, jj) = col[col0 + jr·NR + jj, p0 + kk].
             // (An AVX-512 version, masked loads plus an in-register transpose, measured
             // slower than this scalar one: the stores here hit L1 and overlap the loads.)
-            FN(pack_cols_t)(d, xg, col0, ncols, p0, kc, bp);
+            if (small) FN(pack_cols_t_padded)(d, pad, cFirst, col0, ncols, p0, kc, bp, pix, tap);
+            else FN(pack_cols_t)(d, xg, col0, ncols, p0, kc, bp);
             for (long jr = 0; jr < npanels; jr++) {
                 long cols = FN(min)(NR, ncols - jr * NR);
                 for (long ir = 0; ir < panels; ir++) {
@@ -493,3 +609,5 @@ void CAT(cg_conv_bwd_weight_reduce, SUF)(const cg_conv *d, const T *partials, T 
 #undef KC_MAX
 #undef PIX_BLOCK
 #undef W_COLS
+#undef SMALL_OW
+#undef SMALL_PAD
