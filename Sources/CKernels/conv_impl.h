@@ -304,6 +304,14 @@ static inline int FN(small_image)(const cg_conv *d, long nc) {
     return d->ow <= SMALL_OW && nc * FN(padded_h)(d) * FN(padded_w)(d) <= SMALL_PAD;
 }
 
+/// `pad_planes`' row copies for rows of at most VL values: one masked load and store per
+/// row (the scalar loop's set-up cost more than its 4 or 8 copies).
+__attribute__((target("avx512f")))
+static void FN(copy_rows_avx512)(const T *src, long srcStride, T *dst, long dstStride, long rows, long count) {
+    const VMASK m = (VMASK)(((VMASKWIDE)1 << count) - 1);
+    for (long r = 0; r < rows; r++, src += srcStride, dst += dstStride) VMASKSTORE(dst, m, VLOADZ(m, src));
+}
+
 /// The padded copy of channels [c0, c0 + nc) of the image-group planes `xg`.
 static void FN(pad_planes)(const cg_conv *d, const T *xg, long c0, long nc, T *pad) {
     const long ph = FN(padded_h)(d), pw = FN(padded_w)(d), hw = d->h * d->w;
@@ -313,6 +321,13 @@ static void FN(pad_planes)(const cg_conv *d, const T *xg, long c0, long nc, T *p
     if (hi < lo) hi = lo;
     if (bottom < top) bottom = top;
     memset(pad, 0, (size_t)(nc * ph * pw) * sizeof(T));
+    if (hi - lo <= VL && cg_isa() == CG_ISA_AVX512) {
+        if (hi > lo)
+            for (long c = 0; c < nc; c++)
+                FN(copy_rows_avx512)(xg + (c0 + c) * hw + (top - d->pt) * d->w - d->pl + lo, d->w,
+                                     pad + c * ph * pw + top * pw + lo, pw, bottom - top, hi - lo);
+        return;
+    }
     for (long c = 0; c < nc; c++) {
         const T *plane = xg + (c0 + c) * hw;
         T *dst = pad + c * ph * pw;
