@@ -3,7 +3,8 @@
 //
 // Blocking (by shape only, never by thread count):
 // - reduction blocks of at most KC_MAX, split evenly (576 → 3 × 192);
-// - forward and data-backward tasks cover PIX_BLOCK output pixels (a multiple of NR);
+// - forward and data-backward tasks cover PIX_BLOCK output pixels (a multiple of NR), or,
+//   for small images (P ≤ NR/2), several whole images whose pixels share the panels;
 // - weight-backward tasks cover one fixed chunk of images and an even share (a multiple of
 //   NR, at most W_COLS) of the weight columns: few column blocks, so dy is packed few times.
 
