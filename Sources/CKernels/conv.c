@@ -19,6 +19,7 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #define VMASKWIDE unsigned
 #define VZERO _mm512_setzero_ps
 #define VSTORE _mm512_storeu_ps
+#define VMASKSTORE _mm512_mask_storeu_ps
 #define VTYPE __m512
 #define VLOADZ _mm512_maskz_loadu_ps
 #define VIDX __m512i
@@ -31,6 +32,7 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #undef VMASKWIDE
 #undef VZERO
 #undef VSTORE
+#undef VMASKSTORE
 #undef VTYPE
 #undef VLOADZ
 #undef VEVENIDX
@@ -50,6 +52,7 @@ __attribute__((target("avx512f"))) static inline __m512i even_idx_f64(void) {
 #define VMASKWIDE unsigned
 #define VZERO _mm512_setzero_pd
 #define VSTORE _mm512_storeu_pd
+#define VMASKSTORE _mm512_mask_storeu_pd
 #define VTYPE __m512d
 #define VLOADZ _mm512_maskz_loadu_pd
 #define VEVENIDX even_idx_f64

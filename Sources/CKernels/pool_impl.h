@@ -150,10 +150,47 @@ static int FN(max_rows_avx512)(const T *src, long base, long w, long k, T *best,
     return 1;
 }
 
+/// Narrow planes (outputs fewer than VL wide) of a 2×2/2 max pool with no padding and
+/// every window inside the input: the whole plane in one loop, four taps per output in the
+/// reference's order (the first tap, then strictly greater ones), branch-free. Per-row set-up
+/// cost more than the work on 4-wide rows. A plane holding a NaN is redone window by window
+/// (`max_window` finds the first NaN).
+static void FN(maxpool_2x2_planes)(const T *x, T *y, int *argmax, long h, long w, long oh, long ow, long first, long end) {
+    for (long plane = first; plane < end; plane++) {
+        const T *xp = x + plane * h * w;
+        T *restrict best = y + plane * oh * ow;
+        int *restrict index = argmax + plane * oh * ow;
+        int nan = 0;
+        for (long r = 0; r < oh; r++) {
+            const T *a = xp + 2 * r * w, *b = a + w;
+            for (long q = 0; q < ow; q++) {
+                const T v0 = a[2 * q], v1 = a[2 * q + 1], v2 = b[2 * q], v3 = b[2 * q + 1];
+                const int at = (int)(2 * r * w + 2 * q);
+                nan |= (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3);
+                T m = v0;
+                int i = at, t;
+                t = -(int)(v1 > m); __asm__("" : "+r"(t)); i = (i & ~t) | ((at + 1) & t); m = v1 > m ? v1 : m;
+                t = -(int)(v2 > m); __asm__("" : "+r"(t)); i = (i & ~t) | ((at + (int)w) & t); m = v2 > m ? v2 : m;
+                t = -(int)(v3 > m); __asm__("" : "+r"(t)); i = (i & ~t) | ((at + (int)w + 1) & t); m = v3 > m ? v3 : m;
+                best[r * ow + q] = m;
+                index[r * ow + q] = i;
+            }
+        }
+        if (nan)
+            for (long r = 0; r < oh; r++)
+                for (long q = 0; q < ow; q++)
+                    FN(max_window)(xp, 2 * r * w + 2 * q, w, 2, 2, 1, 1, best + r * ow + q, index + r * ow + q);
+    }
+}
+
 void CAT(cg_maxpool_fwd, SUF)(const cg_pool *p, const T *x, T *y, int *argmax, long first, long end) {
     const long h = p->h, w = p->w, oh = p->oh, ow = p->ow, kh = p->kh, kw = p->kw;
     const long sh = p->sh, sw = p->sw, dh = p->dh, dw = p->dw, pt = p->pt, pl = p->pl;
     const long inPlane = h * w, outPlane = oh * ow;
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1 && pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w && ow < VL) {
+        FN(maxpool_2x2_planes)(x, y, argmax, h, w, oh, ow, first, end);
+        return;
+    }
     long qa, qb;
     FN(interior_columns)(ow, w, kw, sw, dw, pl, &qa, &qb);
     const int vectorRows = cg_isa() == CG_ISA_AVX512 && sw == 2 && dw == 1 && dh == 1 && kh == kw && (kw == 2 || kw == 3);

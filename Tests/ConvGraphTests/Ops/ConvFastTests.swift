@@ -119,6 +119,32 @@ import Testing
         return cases
     }()
 
+    /// Small images (the padded-copy packers of narrow outputs): H, W ∈ {2, 3, 4, 5, 8},
+    /// stride 1 and 2, padding 0 and 1, plus the digits-sized CNN's convs and a weight
+    /// gradient whose column blocks start past the first channel.
+    static let smallImageCases: [Case] = {
+        var cases: [Case] = []
+        let sizes = [(2, 2), (3, 3), (4, 4), (5, 5), (8, 8), (2, 5), (8, 3), (4, 5), (5, 8)]
+        for (index, (h, w)) in sizes.enumerated() {
+            for stride in [1, 2] {
+                for pad in [0, 1] {
+                    let k = min(3, h + 2 * pad, w + 2 * pad) - (index + stride) % 2   // kernel 1–3
+                    cases.append(Case(x: [2, 3, h, w], w: [5, 3, max(1, k), max(1, k)],
+                                      geometry: g(stride: (stride, stride), pads: (pad, pad, pad, pad))))
+                }
+            }
+        }
+        cases.append(Case(x: [3, 1, 8, 8], w: [16, 1, 3, 3], geometry: g(pads: (1, 1, 1, 1))))      // digits c1
+        cases.append(Case(x: [3, 16, 4, 4], w: [32, 16, 3, 3], geometry: g(pads: (1, 1, 1, 1))))    // digits c2
+        cases.append(Case(x: [3, 32, 2, 2], w: [10, 32, 2, 2], geometry: g()))                      // digits fc
+        cases.append(Case(x: [2, 64, 3, 3], w: [9, 64, 3, 3], geometry: g(pads: (1, 1, 1, 1))))     // K = 576: column blocks
+        cases.append(Case(x: [2, 6, 5, 4], w: [8, 3, 3, 2], geometry: g(stride: (2, 1), dilation: (2, 1), pads: (1, 2, 0, 1), groups: 2)))
+        return cases
+    }()
+
+    @Test func smallImagesFloat64() { check(Double.self, tolerance: 1e-13, cases: Self.smallImageCases) }
+    @Test func smallImagesFloat32() { check(Float.self, tolerance: 2e-5, cases: Self.smallImageCases) }
+
     @Test func randomShapesFloat64() { check(Double.self, tolerance: 1e-13, cases: Self.randomCases) }
     @Test func randomShapesFloat32() { check(Float.self, tolerance: 2e-5, cases: Self.randomCases) }
 

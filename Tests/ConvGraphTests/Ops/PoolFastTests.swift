@@ -30,6 +30,15 @@ import Testing
         ([2, 3, 9, 75], G(mode: .max, window: Spatial(3), stride: Spatial(2))),
         ([2, 3, 9, 76], G(mode: .max, window: Spatial(3), stride: Spatial(2), pads: Pads(1), ceilMode: true)),
         ([2, 3, 8, 70], G(mode: .max, window: Spatial(2), stride: Spatial(2), pads: Pads(top: 0, bottom: 1, left: 1, right: 0))),
+        // Narrow planes: the whole-plane 2×2/2 max pool (odd sizes drop the last row or column).
+        ([2, 3, 8, 8], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([3, 2, 4, 4], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([2, 2, 5, 7], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([4, 3, 2, 2], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([2, 4, 3, 3], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([2, 2, 6, 31], G(mode: .max, window: Spatial(2), stride: Spatial(2))),
+        ([2, 2, 5, 5], G(mode: .max, window: Spatial(2), stride: Spatial(2), ceilMode: true)),
+        ([2, 2, 4, 4], G(mode: .max, window: Spatial(2), stride: Spatial(2), pads: Pads(1))),
     ]
 
     static func input<T: TensorScalar>(_ shape: Shape, seed: UInt32, specials: Bool) -> Tensor<T> {
