@@ -26,6 +26,9 @@ public struct GradCheck: Sendable {
     /// `maxMemoryBytes` is compared with the float64 plan of the check (SPEC §8).
     public var limits: Limits = .default
 
+    /// Train (batch statistics) or eval (`batchnorm`'s running statistics, `--eval`).
+    public var mode: Mode = .train
+
     public init() {}
 
     public func check(_ graph: Graph, executor base: Executor? = nil) throws(ConvGraphError) -> [LeafReport] {
@@ -36,10 +39,10 @@ public struct GradCheck: Sendable {
         // float64 whatever the graph's dtype; only `from` and the `wrt` gradients are kept.
         let fed = Dictionary(uniqueKeysWithValues: (base?.fed ?? [:]).map { (graph.nodes[$0.key].name, $0.value) })
         let selection = RunPlan.Selection(values: [backward.from], grads: backward.wrt)
-        let analyticSession = try Session(graph: graph, mode: .train, forwardOnly: false, keepAll: false, parallelism: parallelism,
+        let analyticSession = try Session(graph: graph, mode: mode, forwardOnly: false, keepAll: false, parallelism: parallelism,
                                           fed: fed, computeIn: .float64, selection: selection, keepsBuffers: false)
         let analytic = try analyticSession.step()
-        let probe = try Session(graph: graph, mode: .train, forwardOnly: true, keepAll: false, parallelism: parallelism,
+        let probe = try Session(graph: graph, mode: mode, forwardOnly: true, keepAll: false, parallelism: parallelism,
                                 fed: fed, computeIn: .float64, selection: selection, keepsBuffers: true)
         // The seed of a non-scalar `from`, as the session drew it.
         let seed: [Double]? = backward.grad == nil ? nil : (analyticSession.core as? SessionCoreOf<Double>)?.seed?.scalars
