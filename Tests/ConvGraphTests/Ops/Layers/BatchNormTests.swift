@@ -57,6 +57,15 @@ import Testing
         #expect(ET.value(eval, "norm") != ET.value(train, "norm"))
     }
 
+    @Test(arguments: ["batchnorm.yaml", "lenet.yaml"])
+    func graphsPassGradcheckInInferenceMode(_ file: String) throws {
+        var check = GradCheck()
+        check.mode = .eval
+        for r in try check.check(try ET.load(file)) {
+            #expect(r.error <= 1e-6 && r.skipped <= r.checked / 10, "\(file) \(r.name): analytic \(r.analytic), numeric \(r.numeric), \(r.skipped) skipped")
+        }
+    }
+
     @Test func inferenceModeWithoutRunningStatisticsIsRefused() throws {
         let graph = try ET.parse("""
             nodes:
