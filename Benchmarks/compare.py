@@ -6,7 +6,7 @@ Setup once (the references):
 Run from the project root, after `swift build -c release`:
   ~/anchors/bin/python Benchmarks/compare.py [--repeat N] [--threads N] [case ...]
 Cases: small resnet strided 1x1 (conv) and maxpool-3x3 maxpool-2x2 averagepool-3x3
-averagepool-2x2 (pooling), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
+averagepool-2x2 (pooling), batchnorm (training mode, against JAX), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
 NumPy; needs only numpy). ConvGraph times come from `convgraph bench --json` (medians after a
 warm-up, compute alone); the references use the same protocol (../shared/bench/anchors.py).
 A ratio > 1 means ConvGraph is faster."""
@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONV = ["small", "resnet", "strided", "1x1"]
 POOL = ["maxpool-3x3", "maxpool-2x2", "averagepool-3x3", "averagepool-2x2"]
 ELEMENTWISE = ["elementwise"]
+LAYERS = ["batchnorm"]
 
 
 def anchors():
@@ -33,10 +34,29 @@ def convgraph(case, dtype, repeat, threads):
     if threads:
         cmd += ["--threads", str(threads)]
     report = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool"))
+    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool", "batchnorm"))
     # fwd: the op alone (as ORT runs it); fwd+bwd: the whole graph, sum(op(x)) and its
     # gradients, as JAX's grad of the same function.
     return op["forward_ms"], report["forward_ms"] + report["backward_ms"], report["peak_bytes"]
+
+
+def jax_batchnorm(dt, med):
+    """Training-mode batch normalization as Benchmarks/Graphs/batchnorm.yaml runs it: batch
+    statistics over N, H, W (biased variance), eps 1e-5; fwd+bwd is grad of the sum w.r.t.
+    x, scale and bias."""
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    x = jnp.asarray(np.random.randn(8, 64, 56, 56).astype(dt))
+    scale, bias = jnp.ones((64,), dt), jnp.zeros((64,), dt)
+
+    def f(x, scale, bias):
+        mu = jnp.mean(x, axis=(0, 2, 3), keepdims=True)
+        var = jnp.mean((x - mu) ** 2, axis=(0, 2, 3), keepdims=True)
+        return scale.reshape(1, -1, 1, 1) * (x - mu) / jnp.sqrt(var + 1e-5) + bias.reshape(1, -1, 1, 1)
+    fwd = jax.jit(f)
+    both = jax.jit(jax.grad(lambda x, s, b: jnp.sum(f(x, s, b)), argnums=(0, 1, 2)))
+    return (med(lambda: fwd(x, scale, bias).block_until_ready()),
+            med(lambda: jax.block_until_ready(both(x, scale, bias))))
 
 
 def jax_pool(case, dt, med):
@@ -135,7 +155,7 @@ def main():
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
-    cases = args.cases or CONV + POOL + ELEMENTWISE
+    cases = args.cases or CONV + POOL + LAYERS + ELEMENTWISE
     if any(c in ELEMENTWISE for c in cases):
         print(f"| node | dtype | ConvGraph fwd ms ({args.threads or 2}T) | NumPy fwd ms, cold (L3-hot) | fwd vs NumPy | "
               "ConvGraph bwd ms | NumPy bwd ms, cold (L3-hot) | bwd vs NumPy |")
@@ -156,6 +176,8 @@ def main():
                 xs, ws, pad, stride = a.CASES[case]
                 jf, jfb = a.jax_times(xs, ws, pad, stride, dt)
                 of = a.ort_time(xs, ws, pad, stride, dt) if dt == np.float32 else float("nan")
+            elif case in LAYERS:
+                jf, jfb = jax_batchnorm(dt, a.med)
             else:
                 jf, jfb = jax_pool(case, dt, a.med)
                 of = float("nan")

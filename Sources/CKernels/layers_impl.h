@@ -193,18 +193,20 @@ ATTR static void FN(bn_apply)(const T *restrict x, T *restrict y, long S, T mu, 
     for (long s = 0; s < S; s++) y[s] = (x[s] - mu) * a + b;
 }
 
-// Σ dy and Σ dy·x̂ of one channel, x̂ = (x − μ)·inv.
+// Σ dy and Σ dy·x̂ of one channel, x̂ = (x − μ)·inv, in one pass (each sum in the lanes
+// and order of LANE_SUM).
 ATTR static void FN(bn_sums)(const T *restrict x, const T *restrict dy, long N, long S, long plane_stride, T mu, T inv,
                              T *sdy, T *sdyx) {
-    T a, b;
-#define TG(i) dy[i]
-    LANE_SUM(a, N, S, TG);
-#undef TG
-#define TGX(i) (dy[i] * ((x[i] - mu) * inv))
-    LANE_SUM(b, N, S, TGX);
-#undef TGX
-    *sdy = a;
-    *sdyx = b;
+    T r[8] = {0, 0, 0, 0, 0, 0, 0, 0}, q[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long whole = S - S % 8;
+    for (long p = 0; p < N; p++) {
+        const T *xp = x + p * plane_stride, *gp = dy + p * plane_stride;
+        for (long s = 0; s < whole; s += 8)
+            for (int k = 0; k < 8; k++) { r[k] += gp[s + k]; q[k] += gp[s + k] * ((xp[s + k] - mu) * inv); }
+        for (long s = whole; s < S; s++) { r[s - whole] += gp[s]; q[s - whole] += gp[s] * ((xp[s] - mu) * inv); }
+    }
+    *sdy = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    *sdyx = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
 }
 
 // Training-mode dx over one plane: k·(dy − mdy − x̂·mdyx), x̂ = (x − μ)·inv.
