@@ -29,6 +29,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "embed-example", dependencies: ["ConvGraph"], path: "Examples/Embed"),
+        .executableTarget(name: "session-example", dependencies: ["ConvGraph"], path: "Examples/Session"),
         .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"], exclude: ["Fixtures"]),
     ]
 )

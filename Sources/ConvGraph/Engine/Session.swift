@@ -32,9 +32,17 @@ public final class Session {
     let core: any SessionCore
 
     /// Compiles `graph` and fills its leaves from their inits, in declaration order.
-    /// - Parameter fed: leaves fed at every step (`--input`): they consume their init's
-    ///   draws but keep no initialised value; their tensors are stored as given.
-    /// - Throws: `.invalidInput` for a fed tensor of the wrong shape.
+    /// - Parameters:
+    ///   - graph: the checked graph.
+    ///   - mode: `.train` (batch statistics) or `.eval` (inference); an op that cannot run
+    ///     in it as wired is refused.
+    ///   - forwardOnly: skip backward in every step.
+    ///   - keepAll: return every computed value and gradient, not only the saved ones.
+    ///   - parallelism: threads the kernels use (results do not depend on it).
+    ///   - fed: leaves fed at every step (`--input`): they consume their init's draws but
+    ///     keep no initialised value; their tensors are stored as given.
+    /// - Throws: `.invalidInput` for a fed tensor of the wrong shape or a mode an op cannot
+    ///   run in, `.usage` for a fed name that is not a leaf.
     public convenience init(graph: Graph, mode: Mode = .train, forwardOnly: Bool = false, keepAll: Bool = false,
                             parallelism: Parallelism = .allCores, fed: [String: AnyTensor] = [:]) throws(ConvGraphError) {
         try self.init(graph: graph, mode: mode, forwardOnly: forwardOnly, keepAll: keepAll, parallelism: parallelism,

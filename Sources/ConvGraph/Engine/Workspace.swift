@@ -18,6 +18,11 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
 
     private var buffers: [Slot: [T]] = [:]
     private var indexBuffers: [Slot: [Int32]] = [:]
+    /// Slots whose buffer is out (taken, not yet given back). Only those are kept when
+    /// given back: an op that returns another tensor's storage (an input passed through)
+    /// must not have it kept here, or that tensor's owner would copy on its next write.
+    private var out: Set<Slot> = []
+    private var indicesOut: Set<Slot> = []
     /// Bytes this workspace had to allocate since the counter was last reset.
     public private(set) var allocatedBytes = 0
 
@@ -30,12 +35,15 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
     init(keepsBuffers: Bool) { self.keepsBuffers = keepsBuffers }
 
     /// A buffer of `count` elements: last step's when it has that count (no allocation),
-    /// else new zeros. The caller must write every element it reads back.
-    /// - Complexity: O(1) when reused; O(`count`) otherwise.
+    /// else a new one. Its contents are unspecified (last step's values, or whatever the
+    /// allocator returned): the caller must write every element before reading it.
+    /// - Complexity: O(1).
     public func take(_ slot: Slot, count: Int) -> [T] {
+        out.insert(slot)
         if let buffer = buffers.removeValue(forKey: slot), buffer.count == count { return buffer }
         allocatedBytes += count * MemoryLayout<T>.stride
-        return Array(repeating: 0, count: count)
+        // Floating-point scalars are trivial types: any bit pattern is a valid value.
+        return [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// A tensor of `shape` on the buffer of `slot` (see `take`).
@@ -45,18 +53,21 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
 
     /// An index buffer of `count` elements (max pooling's argmax), as `take`.
     public func takeIndices(_ slot: Slot, count: Int) -> [Int32] {
+        indicesOut.insert(slot)
         if let buffer = indexBuffers.removeValue(forKey: slot), buffer.count == count { return buffer }
         allocatedBytes += count * MemoryLayout<Int32>.stride
-        return Array(repeating: 0, count: count)
+        return [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// Returns a buffer for the next step.
+    /// Returns the buffer taken for `slot`, for the next step (ignored for a slot that is
+    /// not out).
     public func give(_ slot: Slot, _ buffer: [T]) {
-        if keepsBuffers { buffers[slot] = buffer }
+        if out.remove(slot) != nil, keepsBuffers { buffers[slot] = buffer }
     }
 
     public func giveIndices(_ slot: Slot, _ buffer: [Int32]) {
-        if keepsBuffers { indexBuffers[slot] = buffer }
+        if indicesOut.remove(slot) != nil, keepsBuffers { indexBuffers[slot] = buffer }
     }
 
     func resetCounter() { allocatedBytes = 0 }

@@ -1,7 +1,8 @@
 /// Reading and writing NumPy `.npy` files (SPEC §6, §8).
 ///
-/// `decode` reads format versions 1.0, 2.0 and 3.0 with the descriptors `<f4 <f8 >f4 >f8`,
-/// in C or Fortran order, and converts to the requested scalar type. Every size in the
+/// `decode` reads format versions 1.0, 2.0 and 3.0 with the float descriptors `<f4 <f8 >f4
+/// >f8` and the integer and boolean ones of `NPY+Integers.swift`, in C or Fortran order, and
+/// converts to the requested scalar type. Every size in the
 /// file is checked against the limits and the file length before anything is allocated.
 /// `encode` writes exactly what `numpy.save` writes for the same C-ordered array.
 public enum NPY {
@@ -23,11 +24,15 @@ public enum NPY {
     ///   - maxElements: the largest element count accepted.
     /// - Throws: `NPYError` for anything that is not a valid `.npy` of an accepted dtype,
     ///   or that exceeds a limit; never traps on file content.
+    ///   - exactIn: the dtype whose whole numbers an integer file must stay within
+    ///     (2^24 for float32, 2^53 for float64; SPEC §6); default `T`'s. A `{file:}` is read
+    ///     as float64 in a float32 graph and checked against float32.
     public static func decode<T: TensorScalar>(
         _ bytes: [UInt8],
         as type: T.Type = T.self,
         maxHeaderLength: Int = 65536,
-        maxElements: Int = 1 << 31
+        maxElements: Int = 1 << 31,
+        exactIn exactness: DType? = nil
     ) throws(NPYError) -> Tensor<T> {
         let header = try parseHeader(bytes, maxHeaderLength: maxHeaderLength)
         let dims = header.dims
@@ -49,13 +54,19 @@ public enum NPY {
 
         let swap = header.bigEndian != hostIsBigEndian
         let offset = header.dataOffset
-        var scalars: [T] = bytes.withUnsafeBytes { raw in
-            let data = UnsafeRawBufferPointer(rebasing: raw[offset...])
-            if header.itemSize == 4 {
-                return converted(load(Float.self, from: data, count: count, swap: swap))
-            } else {
-                return converted(load(Double.self, from: data, count: count, swap: swap))
+        var scalars: [T]
+        if header.kind == .float {
+            scalars = bytes.withUnsafeBytes { raw in
+                let data = UnsafeRawBufferPointer(rebasing: raw[offset...])
+                if header.itemSize == 4 {
+                    return converted(load(Float.self, from: data, count: count, swap: swap))
+                } else {
+                    return converted(load(Double.self, from: data, count: count, swap: swap))
+                }
             }
+        } else {
+            scalars = try wholeNumbers(bytes, header: header, count: count,
+                                       limit: exactness ?? T.dtype, as: T.self)
         }
         if header.fortranOrder {
             scalars = fortranToC(scalars, dims: dims)
@@ -135,6 +146,10 @@ public enum NPY {
         var bigEndian: Bool
         var fortranOrder: Bool
         var dims: [Int]
+        /// Floats, signed or unsigned integers, or booleans.
+        var kind: ElementKind = .float
+        /// The descriptor as written (`<i8`, `|b1`, …).
+        var descriptor: String = ""
         /// Where the data starts: preamble plus header length.
         var dataOffset: Int
     }
@@ -198,15 +213,9 @@ public enum NPY {
         guard let fortran else { throw .missingKey("fortran_order") }
         guard let shape else { throw .missingKey("shape") }
 
-        let itemSize: Int
-        let bigEndian: Bool
-        switch descr {
-        case .string("<f4"): (itemSize, bigEndian) = (4, false)
-        case .string("<f8"): (itemSize, bigEndian) = (8, false)
-        case .string(">f4"): (itemSize, bigEndian) = (4, true)
-        case .string(">f8"): (itemSize, bigEndian) = (8, true)
-        case .string(let other): throw .unsupportedDType(NPYError.sanitizedToken(other))
-        default: throw .unsupportedDType(nil)
+        guard case .string(let descriptor) = descr else { throw .unsupportedDType(nil) }
+        guard let (kind, itemSize, bigEndian) = ElementKind.parse(descriptor) else {
+            throw .unsupportedDType(NPYError.sanitizedToken(descriptor))
         }
 
         let fortranOrder: Bool
@@ -229,7 +238,7 @@ public enum NPY {
         if overflowed { throw .tooManyElements(count: nil, limit: Int.max) }
         return Header(
             major: major, itemSize: itemSize, bigEndian: bigEndian,
-            fortranOrder: fortranOrder, dims: dims, dataOffset: headerEnd)
+            fortranOrder: fortranOrder, dims: dims, kind: kind, descriptor: descriptor, dataOffset: headerEnd)
     }
 
     /// A Python literal as it may appear in a header.

@@ -23,7 +23,7 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedKey(String?)
     /// A key appears twice (`nil` when it is not a short printable token).
     case duplicateKey(String?)
-    /// A `descr` other than `<f4 <f8 >f4 >f8` (`nil` when it is not a short printable
+    /// A `descr` other than those in `acceptedDescriptors` (`nil` when it is not a short printable
     /// string, e.g. a structured dtype's list).
     case unsupportedDType(String?)
     /// `fortran_order` is not `True` or `False`.
@@ -34,6 +34,10 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyElements(count: Int?, limit: Int)
     /// The data after the header is not exactly `expected` bytes long.
     case dataSizeMismatch(expected: Int, actual: Int)
+    /// An integer whose magnitude exceeds 2^`bits`, the largest whole number the graph
+    /// dtype (`dtype`) is held to (SPEC §6: 2^24 for float32, 2^53 for float64), whether
+    /// or not it happens to be representable; `index` is the element's index in C order.
+    case wholeNumberTooLarge(index: [Int], value: String, bits: Int, dtype: DType)
 
     /// What is wrong with the header's syntax.
     public enum HeaderProblem: Equatable, Sendable, CustomStringConvertible {
@@ -90,7 +94,9 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The descriptors `decode` accepts.
-    public static let acceptedDescriptors = ["<f4", "<f8", ">f4", ">f8"]
+    public static let acceptedDescriptors = ["<f4", "<f8", ">f4", ">f8", "|b1", "|i1", "|u1",
+                                             "<i2", "<u2", "<i4", "<u4", "<i8", "<u8",
+                                             ">i2", ">u2", ">i4", ">u4", ">i8", ">u8"]
 
     /// `token` if it is 1…16 printable ASCII characters other than quotes and backslash,
     /// else `nil`: the only form in which file content may appear in a message.
@@ -129,7 +135,7 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateKey(let key):
             return "the .npy header repeats the key \(Self.quoted(key, otherwise: "(not shown)"))"
         case .unsupportedDType(let descr):
-            let accepted = Self.acceptedDescriptors.joined(separator: " ")
+            let accepted = "<f4 <f8 |b1 |i1 |u1 <i2 <u2 <i4 <u4 <i8 <u8, and > byte orders"
             return "unsupported dtype \(Self.quoted(descr, otherwise: "(not a simple descriptor)")) (accepted: \(accepted))"
         case .invalidFortranOrder:
             return "fortran_order in the .npy header is not True or False"
@@ -142,6 +148,9 @@ public enum NPYError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the .npy shape's element count overflows (limit \(limit))"
         case .dataSizeMismatch(let expected, let actual):
             return "the .npy data is \(actual) bytes but the shape and dtype need \(expected)"
+        case .wholeNumberTooLarge(let index, let value, let bits, let dtype):
+            let at = "[" + index.map(String.init).joined(separator: ", ") + "]"
+            return "the value \(value) at index \(at) exceeds 2^\(bits) in magnitude, past the whole numbers a \(dtype.rawValue) graph holds exactly"
         }
     }
 }

@@ -21,11 +21,24 @@ public enum RunDirectory {
         try write(to: path, files: files, manifest: manifest, afterStep: nil)
     }
 
+    /// `write`, making each file's bytes only when its turn comes, so one encoded tensor is
+    /// in memory at a time: `files` pairs a relative path with the function that encodes it;
+    /// `manifest` gets the sha256 of each file written, in order, and is written last.
+    public static func write(to path: String, streaming files: [(String, () -> [UInt8])],
+                             manifest: ([String]) -> [UInt8]) throws(ConvGraphError) {
+        try write(to: path, streaming: files, manifest: manifest, afterStep: nil)
+    }
+
     /// `write`, calling `afterStep(pending, n)` after step `n` (0: parents and the temporary
     /// directory; then one step per file, the manifest last; then the swap), outside the
     /// lock. Tests throw from it to stop the write where a signal could, after
     /// `pending.discard()` (what the watcher does).
     static func write(to path: String, files: [(String, [UInt8])], manifest: [UInt8],
+                      afterStep: ((Interruption.PendingWrite, Int) throws(ConvGraphError) -> Void)?) throws(ConvGraphError) {
+        try write(to: path, streaming: files.map { file in (file.0, { file.1 }) }, manifest: { _ in manifest }, afterStep: afterStep)
+    }
+
+    static func write(to path: String, streaming files: [(String, () -> [UInt8])], manifest: ([String]) -> [UInt8],
                       afterStep: ((Interruption.PendingWrite, Int) throws(ConvGraphError) -> Void)?) throws(ConvGraphError) {
         let fail = failure(path)
         let target = try checkTarget(path)
@@ -58,7 +71,14 @@ public enum RunDirectory {
             }
             try stepped()
             var folders = Set<String>()
-            for (relative, bytes) in files + [("manifest.json", manifest)] {
+            var digests: [String] = []
+            for k in 0...files.count {
+                let isManifest = k == files.count
+                let relative = isManifest ? "manifest.json" : files[k].0
+                // Encoded now (outside the step's lock), written, dropped: one file's
+                // bytes alive at a time.
+                let bytes = isManifest ? manifest(digests) : files[k].1()
+                if !isManifest { digests.append(SHA256.hex(bytes)) }
                 try pending.step { _ throws(ConvGraphError) in
                     if let slash = relative.lastIndex(of: "/") {
                         let folder = String(relative[..<slash])
@@ -112,6 +132,15 @@ public enum RunDirectory {
             throw fail("is a directory that holds other files and no manifest.json (not an earlier run); refusing to replace it")
         }
         return (target, true)
+    }
+
+    /// Whether `a` and `b` name the same existing directory (after symlinks, `.` and `..`).
+    public static func isSameDirectory(_ a: String, _ b: String) -> Bool {
+        guard let ra = realpath(a, nil) else { return false }
+        defer { free(ra) }
+        guard let rb = realpath(b, nil) else { return false }
+        defer { free(rb) }
+        return strcmp(ra, rb) == 0
     }
 
     private static func failure(_ path: String) -> (String) -> ConvGraphError {

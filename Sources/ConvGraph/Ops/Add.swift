@@ -28,7 +28,15 @@ public struct Add: Op {
     /// ((x₁ + x₂) + x₃) + …, element-wise, in one output buffer.
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.add(inputs.map(\.scalars), parallelism: parallelism)))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        return ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.add(inputs.map(\.scalars), parallelism: parallelism,
+                                                                              into: context.workspace)))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)

@@ -50,11 +50,19 @@ public struct Concat: Op {
     /// Copies each input's blocks into one output buffer (memcpy pieces, several threads).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
         let shapes = inputs.map(\.shape)
         let out = (try? outputShape(inputs: shapes))?.shape ?? shapes[0]
         let (outer, blocks) = blockSizes(shapes)
         let count = out.count, row = blocks.reduce(0, +)
-        let scalars = [T](unsafeUninitializedCapacity: count) { y, initialized in
+        var scalars = context.workspace.take(.output, count: count)
+        scalars.withUnsafeMutableBufferPointer { y in
             let yp = KernelPointer(y.baseAddress)
             var start = 0
             for (k, input) in inputs.enumerated() {
@@ -66,7 +74,6 @@ public struct Concat: Op {
                 }
                 start += blocks[k]
             }
-            initialized = count
         }
         return ForwardResult(Tensor(shape: out, scalars: scalars))
     }
@@ -83,13 +90,14 @@ public struct Concat: Op {
                 defer { start += blocks[k] }
                 guard c.wants[k] else { return nil }
                 let count = shape.count
-                return Tensor(shape: shape, scalars: [T](unsafeUninitializedCapacity: count) { dx, initialized in
+                var dx = c.workspace.take(.gradient(k), count: count)
+                dx.withUnsafeMutableBufferPointer { dx in
                     let d = KernelPointer(dx.baseAddress)
                     Elementwise.forEachConcatPiece(outer: outer, block: blocks[k], row: row, start: start, parallelism: c.parallelism) { to, from, n in
                         Elementwise.copy(T.self, to: d, to, from: dy, from, n)
                     }
-                    initialized = count
-                })
+                }
+                return Tensor(shape: shape, scalars: dx)
             }
         }
     }

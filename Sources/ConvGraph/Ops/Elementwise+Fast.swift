@@ -20,33 +20,37 @@ enum Elementwise {
         parallelism.forEach(tasks) { t in body(t * chunk, min(count, (t + 1) * chunk)) }
     }
 
-    /// A new array of `count` elements whose chunks `fill(out, begin, end)` writes.
+    /// An array of `count` elements, the buffer of `slot` in `workspace`, whose chunks
+    /// `fill(out, begin, end)` writes.
     @inline(__always)
-    static func make<T: TensorScalar>(_ type: T.Type, _ count: Int, _ parallelism: Parallelism,
+    static func make<T: TensorScalar>(_ count: Int, _ parallelism: Parallelism, _ workspace: Workspace<T>, _ slot: Workspace<T>.Slot,
                                       _ fill: (KernelPointer, Int, Int) -> Void) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { out, initialized in
-            let p = KernelPointer(out.baseAddress)
+        var out = workspace.take(slot, count: count)
+        out.withUnsafeMutableBufferPointer { o in
+            let p = KernelPointer(o.baseAddress)
             forEachChunk(count, parallelism) { b, e in fill(p, b, e) }
-            initialized = count
         }
+        return out
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func relu<T: TensorScalar>(_ x: [T], parallelism: Parallelism) -> [T] {
+    static func relu<T: TensorScalar>(_ x: [T], parallelism: Parallelism,
+                                      into workspace: Workspace<T> = Workspace(), _ slot: Workspace<T>.Slot = .output) -> [T] {
         x.withUnsafeBufferPointer { xs in
             let x = KernelPointer(xs.baseAddress)
-            return make(T.self, xs.count, parallelism) { y, b, e in
+            return make(xs.count, parallelism, workspace, slot) { y, b, e in
                 if T.self == Double.self { cg_relu_fwd_f64(x.f64(b), y.f64(b), e - b) } else { cg_relu_fwd_f32(x.f32(b), y.f32(b), e - b) }
             }
         }
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func reluBackward<T: TensorScalar>(output: [T], upstream: [T], parallelism: Parallelism) -> [T] {
+    static func reluBackward<T: TensorScalar>(output: [T], upstream: [T], parallelism: Parallelism,
+                                              into workspace: Workspace<T> = Workspace(), _ slot: Workspace<T>.Slot = .gradient(0)) -> [T] {
         output.withUnsafeBufferPointer { ys in
             upstream.withUnsafeBufferPointer { gs in
                 let y = KernelPointer(ys.baseAddress), g = KernelPointer(gs.baseAddress)
-                return make(T.self, ys.count, parallelism) { dx, b, e in
+                return make(ys.count, parallelism, workspace, slot) { dx, b, e in
                     if T.self == Double.self {
                         cg_relu_bwd_f64(y.f64(b), g.f64(b), dx.f64(b), e - b)
                     } else {
@@ -59,9 +63,11 @@ enum Elementwise {
 
     /// ((a₀ + a₁) + a₂) + …, element-wise; at least two inputs of one count.
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func add<T: TensorScalar>(_ inputs: [[T]], parallelism: Parallelism) -> [T] {
+    static func add<T: TensorScalar>(_ inputs: [[T]], parallelism: Parallelism,
+                                     into workspace: Workspace<T> = Workspace(), _ slot: Workspace<T>.Slot = .output) -> [T] {
         let count = inputs[0].count
-        return [T](unsafeUninitializedCapacity: count) { out, initialized in
+        var result = workspace.take(slot, count: count)
+        result.withUnsafeMutableBufferPointer { out in
             let o = KernelPointer(out.baseAddress)
             for k in 1..<inputs.count {
                 inputs[k].withUnsafeBufferPointer { bs in
@@ -77,16 +83,17 @@ enum Elementwise {
                     }
                 }
             }
-            initialized = count
         }
+        return result
     }
 
     /// x · s.
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func scale<T: TensorScalar>(_ x: [T], by s: T, parallelism: Parallelism) -> [T] {
+    static func scale<T: TensorScalar>(_ x: [T], by s: T, parallelism: Parallelism,
+                                       into workspace: Workspace<T> = Workspace(), _ slot: Workspace<T>.Slot = .gradient(0)) -> [T] {
         x.withUnsafeBufferPointer { xs in
             let x = KernelPointer(xs.baseAddress)
-            return make(T.self, xs.count, parallelism) { y, b, e in
+            return make(xs.count, parallelism, workspace, slot) { y, b, e in
                 if T.self == Double.self { cg_scale_f64(x.f64(b), Double(s), y.f64(b), e - b) } else { cg_scale_f32(x.f32(b), Float(s), y.f32(b), e - b) }
             }
         }
@@ -94,8 +101,9 @@ enum Elementwise {
 
     /// `count` copies of `value`.
     @_specialize(where T == Float) @_specialize(where T == Double)
-    static func filled<T: TensorScalar>(_ value: T, count: Int, parallelism: Parallelism) -> [T] {
-        make(T.self, count, parallelism) { y, b, e in
+    static func filled<T: TensorScalar>(_ value: T, count: Int, parallelism: Parallelism,
+                                        into workspace: Workspace<T> = Workspace(), _ slot: Workspace<T>.Slot = .gradient(0)) -> [T] {
+        make(count, parallelism, workspace, slot) { y, b, e in
             y.mutable!.assumingMemoryBound(to: T.self).advanced(by: b).initialize(repeating: value, count: e - b)
         }
     }
@@ -103,7 +111,7 @@ enum Elementwise {
     /// s · (x − t) and its negation, each only when wanted.
     @_specialize(where T == Float) @_specialize(where T == Double)
     static func scaledDifference<T: TensorScalar>(_ x: [T], _ t: [T], scale s: T, wantPositive: Bool, wantNegative: Bool,
-                                                  parallelism: Parallelism) -> (positive: [T]?, negative: [T]?) {
+                                                  parallelism: Parallelism, into workspace: Workspace<T> = Workspace()) -> (positive: [T]?, negative: [T]?) {
         let count = x.count
         func run(_ dx: KernelPointer, _ dt: KernelPointer) {
             x.withUnsafeBufferPointer { xs in
@@ -119,19 +127,18 @@ enum Elementwise {
                 }
             }
         }
-        func array(_ fill: (KernelPointer) -> Void) -> [T] {
-            [T](unsafeUninitializedCapacity: count) { p, initialized in
-                fill(KernelPointer(p.baseAddress))
-                initialized = count
-            }
+        func array(_ slot: Workspace<T>.Slot, _ fill: (KernelPointer) -> Void) -> [T] {
+            var out = workspace.take(slot, count: count)
+            out.withUnsafeMutableBufferPointer { p in fill(KernelPointer(p.baseAddress)) }
+            return out
         }
         switch (wantPositive, wantNegative) {
         case (true, true):
             var negative: [T] = []
-            let positive = array { p in negative = array { n in run(p, n) } }
+            let positive = array(.gradient(0)) { p in negative = array(.gradient(1)) { n in run(p, n) } }
             return (positive, negative)
-        case (true, false): return (array { p in run(p, KernelPointer.null) }, nil)
-        case (false, true): return (nil, array { n in run(KernelPointer.null, n) })
+        case (true, false): return (array(.gradient(0)) { p in run(p, KernelPointer.null) }, nil)
+        case (false, true): return (nil, array(.gradient(1)) { n in run(KernelPointer.null, n) })
         case (false, false): return (nil, nil)
         }
     }

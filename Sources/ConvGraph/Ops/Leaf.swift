@@ -59,7 +59,11 @@ extension LeafOp {
             a.missing("init")
             return nil
         }
-        let dataShape = spec?.dataShape
+        var dataShape = spec?.dataShape
+        // A file may leave out trailing 1s (SPEC §6): [N] fills an [N, 1, 1, 1] input.
+        if case .file = spec, let rank = requiredRank, declared == nil, let data = dataShape, data.rank >= 1, data.rank < rank {
+            dataShape = data.padded(toRank: rank)
+        }
         // A wrong rank is reported here, at the shape as written, not at the first op
         // that reads the tensor.
         if let rank = requiredRank, let shape = declared ?? dataShape, shape.rank != rank {
@@ -72,7 +76,7 @@ extension LeafOp {
             return nil
         }
         switch (declared, dataShape) {
-        case (let d?, let data?) where d != data:
+        case (let d?, let data?) where !data.fills(d):
             a.error("'shape' \(d.bracketed) does not match the data's shape \(data.bracketed)", key: "shape")
             return nil
         case (let d?, _):

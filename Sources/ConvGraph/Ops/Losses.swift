@@ -15,7 +15,16 @@ public struct L2: Op {
     /// The pairwise sum of the squares, formed as it goes (no array of squares).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: 0.5 * Elementwise.pairwiseSum(inputs[0].scalars, terms: .squares, parallelism: parallelism)))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        var y = context.output([])
+        y.scalars[0] = 0.5 * Elementwise.pairwiseSum(inputs[0].scalars, terms: .squares, parallelism: parallelism)
+        return ForwardResult(y)
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
@@ -24,9 +33,10 @@ public struct L2: Op {
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         let u = c.upstream.scalars[0]
-        var dx = c.input(0)
-        if u != 1 { dx.scalars = Elementwise.scale(dx.scalars, by: u, parallelism: c.parallelism) }
-        return [dx]
+        let x = c.input(0)
+        // The gradient is x itself when the upstream is 1 (a shared buffer, no copy).
+        if u == 1 { return [x] }
+        return [Tensor(shape: x.shape, scalars: Elementwise.scale(x.scalars, by: u, parallelism: c.parallelism, into: c.workspace))]
     }
 }
 
@@ -55,8 +65,17 @@ public struct MSE: Op {
     /// The pairwise sum of (x−t)², formed as it goes, over the count.
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
         let sum = Elementwise.pairwiseSum(inputs[0].scalars, inputs[1].scalars, terms: .squaredDifferences, parallelism: parallelism)
-        return ForwardResult(Tensor(scalar: sum / T(inputs[0].count)))
+        var y = context.output([])
+        y.scalars[0] = sum / T(inputs[0].count)
+        return ForwardResult(y)
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { true }
@@ -67,7 +86,7 @@ public struct MSE: Op {
         let scale = 2 * c.upstream.scalars[0] / T(x.count)
         // dx = scale·(x−t) and dt = −dx, in one pass.
         let (dx, dt) = Elementwise.scaledDifference(x.scalars, t.scalars, scale: scale, wantPositive: c.wants[0],
-                                                    wantNegative: c.wants[1], parallelism: c.parallelism)
+                                                    wantNegative: c.wants[1], parallelism: c.parallelism, into: c.workspace)
         return [dx.map { Tensor(shape: x.shape, scalars: $0) }, dt.map { Tensor(shape: x.shape, scalars: $0) }]
     }
 }

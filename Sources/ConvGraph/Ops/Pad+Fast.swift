@@ -24,11 +24,12 @@ extension Pad {
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    func fastForward<T: TensorScalar>(input: Tensor<T>, value: T, parallelism: Parallelism) -> Tensor<T> {
+    func fastForward<T: TensorScalar>(input: Tensor<T>, value: T, parallelism: Parallelism, workspace: Workspace<T> = Workspace()) -> Tensor<T> {
         var p = kernelShape(input: input.shape)
         let shape = Pad.outputShape(input: input.shape, pads: pads)
         let count = shape.count
-        let out = [T](unsafeUninitializedCapacity: count) { y, initialized in
+        var out = workspace.take(.output, count: count)
+        out.withUnsafeMutableBufferPointer { y in
             input.scalars.withUnsafeBufferPointer { xs in
                 let x = KernelPointer(xs.baseAddress), yp = KernelPointer(y.baseAddress)
                 Pad.forEachPlaneRange(p, parallelism) { first, end in
@@ -39,16 +40,16 @@ extension Pad {
                     }
                 }
             }
-            initialized = count
         }
         return Tensor(shape: shape, scalars: out)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
-    func fastBackward<T: TensorScalar>(upstream: Tensor<T>, inputShape: Shape, parallelism: Parallelism) -> Tensor<T> {
+    func fastBackward<T: TensorScalar>(upstream: Tensor<T>, inputShape: Shape, parallelism: Parallelism, workspace: Workspace<T> = Workspace()) -> Tensor<T> {
         var p = kernelShape(input: inputShape)
         let count = inputShape.count
-        let dx = [T](unsafeUninitializedCapacity: count) { d, initialized in
+        var dx = workspace.take(.gradient(0), count: count)
+        dx.withUnsafeMutableBufferPointer { d in
             upstream.scalars.withUnsafeBufferPointer { dys in
                 let dy = KernelPointer(dys.baseAddress), dp = KernelPointer(d.baseAddress)
                 Pad.forEachPlaneRange(p, parallelism) { first, end in
@@ -59,7 +60,6 @@ extension Pad {
                     }
                 }
             }
-            initialized = count
         }
         return Tensor(shape: inputShape, scalars: dx)
     }

@@ -64,13 +64,20 @@ extension Pad: Op {
     /// The fast kernel (Pad+Fast.swift), bit-identical to `referenceForward`.
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(fastForward(input: inputs[0], value: T(value), parallelism: parallelism))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        return ForwardResult(fastForward(input: inputs[0], value: T(value), parallelism: parallelism, workspace: context.workspace))
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
-        return [fastBackward(upstream: c.upstream, inputShape: c.inputShapes[0], parallelism: c.parallelism)]
+        return [fastBackward(upstream: c.upstream, inputShape: c.inputShapes[0], parallelism: c.parallelism, workspace: c.workspace)]
     }
 }
 

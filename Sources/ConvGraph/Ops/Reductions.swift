@@ -14,14 +14,24 @@ public struct Sum: Op {
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism)))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        var y = context.output([])
+        y.scalars[0] = Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism)
+        return ForwardResult(y)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func backward<T: TensorScalar>(_ c: BackwardContext<T>) -> [Tensor<T>?] {
         guard c.wants[0] else { return [nil] }
         let shape = c.inputShapes[0]
-        return [Tensor(shape: shape, scalars: Elementwise.filled(c.upstream.scalars[0], count: shape.count, parallelism: c.parallelism))]
+        return [Tensor(shape: shape, scalars: Elementwise.filled(c.upstream.scalars[0], count: shape.count, parallelism: c.parallelism,
+                                                                  into: c.workspace))]
     }
 }
 
@@ -41,7 +51,16 @@ public struct Mean: Op {
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(Tensor(scalar: Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism) / T(inputs[0].count)))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        var y = context.output([])
+        y.scalars[0] = Elementwise.pairwiseSum(inputs[0].scalars, terms: .values, parallelism: parallelism) / T(inputs[0].count)
+        return ForwardResult(y)
     }
 
     @_specialize(where T == Float) @_specialize(where T == Double)
@@ -49,7 +68,7 @@ public struct Mean: Op {
         guard c.wants[0] else { return [nil] }
         let shape = c.inputShapes[0]
         return [Tensor(shape: shape, scalars: Elementwise.filled(c.upstream.scalars[0] / T(shape.count), count: shape.count,
-                                                                  parallelism: c.parallelism))]
+                                                                  parallelism: c.parallelism, into: c.workspace))]
     }
 }
 

@@ -18,7 +18,15 @@ public struct Relu: Op {
     /// x where x > 0 or x is NaN, else +0 (Elementwise+Fast.swift).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], parallelism: Parallelism) -> ForwardResult<T> {
-        ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.relu(inputs[0].scalars, parallelism: parallelism)))
+        var context = ForwardContext<T>(parallelism: parallelism)
+        return forward(inputs, context: &context)
+    }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
+    public func forward<T: TensorScalar>(_ inputs: [Tensor<T>], context: inout ForwardContext<T>) -> ForwardResult<T> {
+        let parallelism = context.parallelism
+        return ForwardResult(Tensor(shape: inputs[0].shape, scalars: Elementwise.relu(inputs[0].scalars, parallelism: parallelism,
+                                                                               into: context.workspace)))
     }
 
     public var backwardReadsOutput: Bool { true }
@@ -33,7 +41,7 @@ public struct Relu: Op {
         guard c.wants[0], let y = c.output else { return [nil] }
         // The upstream gradient where y > 0, else +0.
         return [Tensor(shape: y.shape, scalars: Elementwise.reluBackward(output: y.scalars, upstream: c.upstream.scalars,
-                                                                          parallelism: c.parallelism))]
+                                                                          parallelism: c.parallelism, into: c.workspace))]
     }
 }
 

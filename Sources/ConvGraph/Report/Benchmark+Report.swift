@@ -28,6 +28,7 @@ extension BenchmarkReport {
             ("dtype", .string(graph.dtype.rawValue)),
             ("threads", .int(threads)),
             ("repeat", .int(repeatCount)),
+            ("mode", .string(mode.rawValue)),
             ("kernels", .string(kernelPath.description)),
             ("forward_ms", .double(forwardMilliseconds)),
             ("backward_ms", .double(backwardMilliseconds)),

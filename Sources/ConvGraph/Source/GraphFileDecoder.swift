@@ -5,6 +5,8 @@ struct GraphFileDecoder {
     let path: String
     let limits: Limits
     var diagnostics: [Diagnostic] = []
+    /// The graph's dtype once read: integer `{file:}` data is held to its exact range.
+    var dtype = DType.float64
     /// Set when a file named by the graph does not exist (exit 66 rather than 65).
     var missingFile = false
     /// Nodes whose declaration had errors (they are left out of the `GraphFile`).
@@ -96,7 +98,6 @@ struct GraphFileDecoder {
             }
         }
         let seed = root["seed"].flatMap { ValueReader.seed($0, key: "seed", into: &diagnostics) } ?? 0
-        var dtype = DType.float64
         if let node = root["dtype"] {
             if case .string(let s) = node.resolved, let d = DType(rawValue: s), node.pairs == nil, node.elements == nil {
                 dtype = d
@@ -236,10 +237,11 @@ struct GraphFileDecoder {
         reader.writtenButBroken = glued
         let graphDirectory = Self.directory(of: path)
         let limits = self.limits
+        let dtype = self.dtype
         var fileDiagnostics: [Diagnostic] = []
         var missing = false
         reader.loadFile = { file, at in
-            switch TensorFileLoader.loadFile(file, relativeTo: graphDirectory, limits: limits, as: Double.self, namedAt: at) {
+            switch TensorFileLoader.loadFile(file, relativeTo: graphDirectory, limits: limits, as: Double.self, namedAt: at, exactIn: dtype) {
             case .success(let t): return t
             case .failure(let e):
                 fileDiagnostics.append(contentsOf: e.diagnostics)
@@ -346,9 +348,10 @@ struct GraphFileDecoder {
             var reader = InitSpecReader(diagnostics: [], loadFile: nil)
             let dir = Self.directory(of: path)
             let limits = self.limits
+            let dtype = self.dtype
             var fileDiagnostics: [Diagnostic] = []
             reader.loadFile = { file, at in
-                switch TensorFileLoader.loadFile(file, relativeTo: dir, limits: limits, as: Double.self, namedAt: at) {
+                switch TensorFileLoader.loadFile(file, relativeTo: dir, limits: limits, as: Double.self, namedAt: at, exactIn: dtype) {
                 case .success(let t): return t
                 case .failure(let e):
                     fileDiagnostics.append(contentsOf: e.diagnostics)

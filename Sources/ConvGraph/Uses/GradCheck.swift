@@ -26,24 +26,39 @@ public struct GradCheck: Sendable {
     /// `maxMemoryBytes` is compared with the float64 plan of the check (SPEC §8).
     public var limits: Limits = .default
 
-    /// Train (batch statistics) or eval (`batchnorm`'s running statistics, `--eval`).
+    /// The mode both the analytic and the numeric passes run in (`--eval`).
     public var mode: Mode = .train
 
     public init() {}
 
     public func check(_ graph: Graph, executor base: Executor? = nil) throws(ConvGraphError) -> [LeafReport] {
+        let fed = Dictionary(uniqueKeysWithValues: (base?.fed ?? [:]).map { (graph.nodes[$0.key].name, $0.value) })
+        return try check(graph, fed: fed, params: [])
+    }
+
+    /// Checks a graph loaded with its `--input` and `--params` files (see `GraphFeeds`).
+    public func check(_ loaded: GraphFeeds.Loaded) throws(ConvGraphError) -> [LeafReport] {
+        try check(loaded.graph, fed: loaded.fed, params: loaded.params)
+    }
+
+    func check(_ graph: Graph, fed: [String: AnyTensor], params: [(node: String, tensor: AnyTensor)]) throws(ConvGraphError) -> [LeafReport] {
         guard let backward = graph.backward else {
             throw ConvGraphError(.invalidInput, Diagnostic("the graph declares no 'backward' section; there is nothing to check", file: graph.path))
         }
         try graph.checkMemoryLimit(limits, for: .gradcheck)
+        let wrt = graph.file.backward?.wrt == nil ? Self.defaultWrt(graph) : backward.wrt
         // float64 whatever the graph's dtype; only `from` and the `wrt` gradients are kept.
-        let fed = Dictionary(uniqueKeysWithValues: (base?.fed ?? [:]).map { (graph.nodes[$0.key].name, $0.value) })
-        let selection = RunPlan.Selection(values: [backward.from], grads: backward.wrt)
+        let selection = RunPlan.Selection(values: [backward.from], grads: wrt)
         let analyticSession = try Session(graph: graph, mode: mode, forwardOnly: false, keepAll: false, parallelism: parallelism,
                                           fed: fed, computeIn: .float64, selection: selection, keepsBuffers: false)
-        let analytic = try analyticSession.step()
         let probe = try Session(graph: graph, mode: mode, forwardOnly: true, keepAll: false, parallelism: parallelism,
                                 fed: fed, computeIn: .float64, selection: selection, keepsBuffers: true)
+        // After both sessions drew every init: a loaded param still consumed its draws.
+        for (node, tensor) in params {
+            try analyticSession.parameters.set(node, tensor)
+            try probe.parameters.set(node, tensor)
+        }
+        let analytic = try analyticSession.step()
         // The seed of a non-scalar `from`, as the session drew it.
         let seed: [Double]? = backward.grad == nil ? nil : (analyticSession.core as? SessionCoreOf<Double>)?.seed?.scalars
         let fromName = graph.nodes[backward.from].name
@@ -56,7 +71,7 @@ public struct GradCheck: Sendable {
         }
 
         var reports: [LeafReport] = []
-        for leaf in backward.wrt {
+        for leaf in wrt {
             let node = graph.nodes[leaf]
             guard let x = analyticSession.parameters[node.name]?.doubles, let grad = analytic.grad(node.name)?.doubles else { continue }
             let n = x.count
@@ -87,6 +102,25 @@ public struct GradCheck: Sendable {
             reports.append(report)
         }
         return reports
+    }
+
+    /// The leaves checked when `backward` lists no `wrt` (SPEC §7): every leaf with a path
+    /// to `from` on which each input carries a gradient (`Op.propagatesGradient`), so a leaf
+    /// reaching `from` only as a `cross_entropy` index target is left out (its gradient is
+    /// zero by definition). Declaration order.
+    static func defaultWrt(_ graph: Graph) -> [Int] {
+        guard let from = graph.backward?.from else { return [] }
+        var reaches = Array(repeating: false, count: graph.nodes.count)
+        reaches[from] = true
+        // Reverse topological order: a node is settled before its inputs are visited.
+        for i in graph.order.reversed() where reaches[i] {
+            let node = graph.nodes[i]
+            let shapes = node.inputs.map { graph.nodes[$0].shape }
+            for (k, p) in node.inputs.enumerated() where node.op.propagatesGradient(toInput: k, inputShapes: shapes) {
+                reaches[p] = true
+            }
+        }
+        return graph.backward?.wrt.filter { reaches[$0] } ?? []
     }
 
     /// The share of a leaf's sampled entries skipped as kinks from which `gradcheck`

@@ -5,6 +5,10 @@ public struct RunRequest: Sendable {
     public var overrides: [String] = []
     /// `NODE=FILE.npy` pairs.
     public var inputs: [(node: String, path: String)] = []
+    /// A directory holding `params/<node>.npy` to start the params from (`--params`).
+    public var paramsDirectory: String?
+    /// `.eval` for inference mode (`--eval`).
+    public var mode: Mode = .train
     public var forwardOnly = false
     /// The run directory; default `runs/<graph>`.
     public var out: String?
@@ -41,69 +45,51 @@ public struct RunOutcome: Sendable {
 
 extension RunRequest {
     /// Runs and writes the run directory.
+    /// - Throws: besides the graph's and the feeds' errors (see `GraphFeeds.load`), 73
+    ///   when `out` cannot receive a run or is the directory `--params` reads.
     public func perform() throws(ConvGraphError) -> RunOutcome {
-        // Read once: the graph is built from, and hashed over, the same bytes.
-        let graphBytes = try Graph.readGraphFile(graphPath, limits: limits)
-        let graph = try Graph.parse(graphBytes, path: graphPath, overrides: overrides, limits: limits)
-        // An --out that cannot receive the run is refused before any work (SPEC §8).
-        try RunDirectory.checkTarget(out ?? "runs/\(graph.name)")
-        // --max-memory against the plan of this very run, before any tensor is read (SPEC §8).
-        try graph.checkMemoryLimit(limits, for: forwardOnly ? .forwardOnly : .full)
-        var executor = Executor(graph: graph, parallelism: parallelism)
-        executor.progress = progress
-        var inputRecords: [(String, JSONValue)] = []
-        for (node, path) in inputs {
-            guard let index = graph.index(of: node) else {
-                throw ConvGraphError(.usage, Diagnostic("--input names '\(NameRules.printable(node))', which the graph lacks", file: nil,
-                                                        notes: Diagnostic.didYouMean(node, among: graph.nodes.map(\.name))))
+        var feeds = GraphFeeds()
+        feeds.inputs = inputs
+        feeds.paramsDirectory = paramsDirectory
+        feeds.mode = mode
+        var chosen = out
+        // Read once: the graph is built from, and hashed over, the same bytes; each input
+        // file likewise. An --out that cannot receive the run is refused before any tensor
+        // file is read (SPEC §8).
+        let loaded = try feeds.load(graphPath: graphPath, overrides: overrides, limits: limits,
+                                    checking: forwardOnly ? .forwardOnly : .full) { graph throws(ConvGraphError) in
+            let target = chosen ?? "runs/\(graph.name)"
+            chosen = target
+            if let paramsDirectory, RunDirectory.isSameDirectory(target, paramsDirectory) {
+                throw ConvGraphError(.cannotCreate, Diagnostic("is the directory --params reads; refusing to replace it", file: target,
+                                                               notes: [.init("write the new run elsewhere with --out DIR")]))
             }
-            let loaded: Result<TensorFile<Double>, ConvGraphError> = TensorFileLoader.loadFile(path, limits: limits)
-            let file: TensorFile<Double>
-            switch loaded {
-            case .success(let f): file = f
-            case .failure(let e): throw e
-            }
-            let tensor = file.tensor
-            guard tensor.shape == graph.nodes[index].shape else {
-                throw ConvGraphError(.invalidInput, Diagnostic("has shape \(tensor.shape.bracketed), but input '\(node)' has shape \(graph.nodes[index].shape.bracketed)", file: path))
-            }
-            try executor.feed(node, graph.dtype == .float64 ? AnyTensor(tensor) : AnyTensor(tensor.converted(to: Float.self)))
-            // The digest of the bytes decoded, not of a second read.
-            inputRecords.append((node, .object([("file", .string(path)), ("sha256", .string(file.sha256))])))
+            try RunDirectory.checkTarget(target)
         }
-        let result = try executor.run(forwardOnly: forwardOnly)
+        let graph = loaded.graph
+        let directory = chosen ?? "runs/\(graph.name)"
+        let session = try Session(loaded, mode: mode, forwardOnly: forwardOnly, parallelism: parallelism, keepsBuffers: false)
+        session.progress = progress
+        let result = try session.step()
 
-        let directory = out ?? "runs/\(graph.name)"
-        var files: [(String, [UInt8])] = []
-        var tensors: [JSONValue] = []
-        for (kind, list) in [("value", result.values), ("grad", result.grads)] {
-            for (name, tensor) in list {
-                let file = "\(kind == "value" ? "values" : "grads")/\(name).npy"
-                let bytes = tensor.npyBytes
-                files.append((file, bytes))
-                tensors.append(.object([("name", .string(name)), ("kind", .string(kind)), ("file", .string(file)),
-                                        ("shape", .array(tensor.shape.dims.map { .int($0) })), ("dtype", .string(tensor.dtype.rawValue)),
-                                        ("sha256", .string(SHA256.hex(bytes)))]))
+        // Encoded one at a time as the directory is written; the manifest gets their digests.
+        var entries: [(kind: String, name: String, tensor: AnyTensor)] = []
+        for (name, tensor) in result.values { entries.append(("value", name, tensor)) }
+        for (name, tensor) in result.grads { entries.append(("grad", name, tensor)) }
+        let files = entries.map { e in ("\(e.kind == "value" ? "values" : "grads")/\(e.name).npy", { e.tensor.npyBytes }) }
+        var manifest = RunManifest(
+            graph: graph.name, graphFile: graphPath, graphSHA256: SHA256.hex(loaded.graphBytes), config: graph.file.tree.json,
+            overrides: overrides, inputs: loaded.inputRecords.map { ($0.node, .init(file: $0.file, sha256: $0.sha256)) },
+            files: Self.fileInitRecords(graph), seed: graph.seed, dtype: graph.dtype, mode: mode,
+            params: paramsDirectory.map { ($0, loaded.paramRecords.map { ($0.node, .init(file: $0.file, sha256: $0.sha256)) }) },
+            forwardOnly: !result.ranBackward, tensors: [], peakTensorBytes: result.peakTensorBytes,
+            forwardMilliseconds: result.forwardMilliseconds, backwardMilliseconds: result.backwardMilliseconds)
+        try RunDirectory.write(to: directory, streaming: files) { digests in
+            manifest.tensors = zip(entries, zip(files, digests)).map { e, f in
+                RunManifest.TensorRecord(name: e.name, kind: e.kind, file: f.0.0, shape: e.tensor.shape, dtype: e.tensor.dtype, sha256: f.1)
             }
+            return manifest.bytes
         }
-        let manifest = JSONValue.object([
-            ("tool", .string("convgraph")),
-            ("version", .string(ConvGraphVersion.string)),
-            ("graph", .string(graph.name)),
-            ("graph_file", .string(graphPath)),
-            ("graph_sha256", .string(SHA256.hex(graphBytes))),
-            ("config", graph.file.tree.json),
-            ("overrides", .array(overrides.map { .string($0) })),
-            ("inputs", .object(inputRecords)),
-            ("files", .object(Self.fileInitRecords(graph))),
-            ("seed", .int(Int(graph.seed))),
-            ("dtype", .string(graph.dtype.rawValue)),
-            ("forward_only", .bool(!result.ranBackward)),
-            ("tensors", .array(tensors)),
-            ("peak_tensor_bytes", .int(result.peakTensorBytes)),
-            ("timings", .object([("forward_ms", .double(result.forwardMilliseconds)), ("backward_ms", .double(result.backwardMilliseconds))])),
-        ])
-        try RunDirectory.write(to: directory, files: files, manifest: Array((manifest.serialized() + "\n").utf8))
         return RunOutcome(graph: graph, result: result, directory: directory)
     }
 }
@@ -112,12 +98,12 @@ extension RunRequest {
     /// The manifest's `files` (SPEC §6): each `{file:}` init, node → the path as resolved
     /// and the sha256 of the bytes read when the graph was checked; a `{file:}` seed of
     /// `backward.grad` appears as `backward.grad` (no node name has a dot).
-    static func fileInitRecords(_ graph: Graph) -> [(String, JSONValue)] {
-        func record(_ spec: InitSpec?) -> JSONValue? {
+    static func fileInitRecords(_ graph: Graph) -> [(node: String, record: RunManifest.FileRecord)] {
+        func record(_ spec: InitSpec?) -> RunManifest.FileRecord? {
             guard case .file(_, let resolved, let sha256, _) = spec else { return nil }
-            return .object([("file", .string(resolved)), ("sha256", .string(sha256))])
+            return RunManifest.FileRecord(file: resolved, sha256: sha256)
         }
-        var records: [(String, JSONValue)] = []
+        var records: [(node: String, record: RunManifest.FileRecord)] = []
         for node in graph.nodes {
             if let r = record(node.leaf?.initSpec) { records.append((node.name, r)) }
         }

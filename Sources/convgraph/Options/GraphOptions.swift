@@ -90,3 +90,33 @@ struct ThreadOptions: ParsableArguments {
 
     var parallelism: Parallelism { threads.map { Parallelism(threads: $0) } ?? .allCores }
 }
+
+/// `--input`, `--params` and `--eval`, shared by `run`, `gradcheck` and `bench` (SPEC §7).
+struct FeedOptions: ParsableArguments {
+    @Option(name: .customLong("input"), help: ArgumentHelp("Feed an input node from a .npy file (float, integer or boolean). Its shape, padded with 1s on the right, must match the node's; a different first dimension N runs the graph with that N (every fed input must then agree). Repeatable.", valueName: "NODE=FILE.npy"))
+    var inputs: [String] = []
+
+    @Option(name: .customLong("params"), help: ArgumentHelp("Start every param whose DIR/params/<node>.npy exists from that file (e.g. a trained run); the other params keep their init values.", valueName: "DIR"))
+    var paramsDirectory: String?
+
+    @Flag(name: .customLong("eval"), help: "Inference mode: batchnorm uses its mean and var inputs instead of the batch statistics.")
+    var eval = false
+
+    func validate() throws {
+        for input in inputs where !input.contains("=") || input.hasPrefix("=") || input.hasSuffix("=") {
+            throw ValidationError("--input takes NODE=FILE.npy, not '\(input)'")
+        }
+        if let paramsDirectory, paramsDirectory.isEmpty { throw ValidationError("--params takes a directory, not an empty string") }
+    }
+
+    var feeds: GraphFeeds {
+        var feeds = GraphFeeds()
+        feeds.inputs = inputs.map { pair in
+            let eq = pair.firstIndex(of: "=") ?? pair.endIndex
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+        feeds.paramsDirectory = paramsDirectory
+        feeds.mode = eval ? .eval : .train
+        return feeds
+    }
+}

@@ -13,6 +13,7 @@ extension ConvGraphCommand {
 
         @OptionGroup var options: GraphOptions
         @OptionGroup var threads: ThreadOptions
+        @OptionGroup var feeds: FeedOptions
 
         @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp("Timed runs after the warm-up.", valueName: "N"))
         var repeatCount = 10
@@ -30,6 +31,7 @@ extension ConvGraphCommand {
                 request.overrides = options.overrides
                 request.limits = options.limits.resolved
                 request.repeatCount = repeatCount
+                request.feeds = feeds.feeds
                 request.parallelism = threads.parallelism
                 let progress = ProgressLine()
                 request.progress = progress.callback

@@ -10,11 +10,13 @@ extension ConvGraphCommand {
                 Prints per leaf the worst element: index, analytic a, numeric n and \
                 error = |a−n| / max(|a|, |n|, 1e-3 · the leaf's largest |a|). Entries whose \
                 perturbation crosses a kink (a max-pool tie changes, a relu input changes sign) \
-                are skipped and counted. Exits 1 when an error exceeds --tol.
+                are skipped and counted. Exits 1 when an error exceeds --tol. Without a wrt \
+                list, leaves that reach from only as a cross_entropy index target are left out.
                 """)
 
         @OptionGroup var options: GraphOptions
         @OptionGroup var threads: ThreadOptions
+        @OptionGroup var feeds: FeedOptions
 
         @Option(parsing: .unconditional, help: "Finite-difference step.")
         var eps = 1e-4
@@ -34,14 +36,16 @@ extension ConvGraphCommand {
         func run() throws {
             var passed = true
             try reportingErrors { () throws(ConvGraphError) in
-                let graph = try Graph.load(contentsOf: options.graph, overrides: options.overrides, limits: options.limits.resolved)
+                let loaded = try feeds.feeds.load(graphPath: options.graph, overrides: options.overrides,
+                                                  limits: options.limits.resolved, checking: .gradcheck)
                 var check = ConvGraph.GradCheck()
+                check.mode = feeds.feeds.mode
                 check.eps = eps
                 check.tolerance = tol
                 check.maxSamples = samples
                 check.parallelism = threads.parallelism
                 check.limits = options.limits.resolved
-                let (text, ok) = check.table(try check.check(graph))
+                let (text, ok) = check.table(try check.check(loaded))
                 printOutput(text)
                 passed = ok
             }

@@ -8,26 +8,19 @@ extension ConvGraphCommand {
             discussion: """
                 Writes the run directory (default runs/<graph>): values/<node>.npy, grads/<node>.npy \
                 and manifest.json (written last). The directory appears only once the run is \
-                complete; an earlier run at the same path is replaced then.
+                complete; an earlier run at the same path is replaced then. --out may not be \
+                the directory --params reads.
                 """)
 
         @OptionGroup var options: GraphOptions
         @OptionGroup var threads: ThreadOptions
+        @OptionGroup var feeds: FeedOptions
 
         @Option(help: ArgumentHelp("The run directory (default runs/<graph>).", valueName: "DIR"))
         var out: String?
 
-        @Option(name: .customLong("input"), help: ArgumentHelp("Feed an input node from a .npy file; its shape must match. Repeatable.", valueName: "NODE=FILE.npy"))
-        var inputs: [String] = []
-
         @Flag(help: "Run forward only; nothing is saved under grads/.")
         var forwardOnly = false
-
-        func validate() throws {
-            for input in inputs where !input.contains("=") || input.hasPrefix("=") || input.hasSuffix("=") {
-                throw ValidationError("--input takes NODE=FILE.npy, not '\(input)'")
-            }
-        }
 
         func run() throws {
             // SIGINT/SIGTERM: remove the unfinished run, exit 130/143 (before any thread starts).
@@ -42,10 +35,10 @@ extension ConvGraphCommand {
                 let progress = ProgressLine()
                 request.progress = progress.callback
                 defer { progress.finish() }
-                request.inputs = inputs.map { pair in
-                    let eq = pair.firstIndex(of: "=") ?? pair.endIndex
-                    return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-                }
+                let feeds = feeds.feeds
+                request.inputs = feeds.inputs
+                request.paramsDirectory = feeds.paramsDirectory
+                request.mode = feeds.mode
                 let outcome = try request.perform()
                 printOutput(outcome.table)
                 printError("wrote \(outcome.directory)")

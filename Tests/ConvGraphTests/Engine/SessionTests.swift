@@ -56,6 +56,27 @@ import Testing
         }
     }
 
+    /// The workspace counter only sees buffers taken through it; this checks the storage
+    /// itself: from the second step on, every value and gradient lives at the same address
+    /// (a copy-on-write copy anywhere would move it).
+    @Test(arguments: ["float32", "float64"])
+    func stepsReuseTheSameStorage(dtype: String) throws {
+        let session = try Session(graph: try Self.graph(dtype), keepAll: true)
+        func addresses() throws -> [Int] {
+            let result = try session.step()
+            return (result.values + result.grads).map { _, tensor in
+                switch tensor {
+                case .float32(let t): t.scalars.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+                case .float64(let t): t.scalars.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+                }
+            }
+        }
+        _ = try addresses()
+        let second = try addresses()
+        #expect(try addresses() == second)
+        #expect(try addresses() == second)
+    }
+
     @Test func feedingAParamReplacesItForThatStepOnly() throws {
         let graph = try Self.graph("float64")
         let session = try Session(graph: graph, parallelism: .serial)

@@ -185,8 +185,9 @@ enum HostileCases {
             ("header of 70 KB", .bytes(NPYBytes.make(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 2, 2), '"
                                                      + String(repeating: "x", count: 70_000) + "': 1}", version: 2, data: data)), 65,
              "over the limit of 65536 bytes"),
-            ("dtype <i4", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "<i4"), data: Array(repeating: 0, count: 16))), 65, "unsupported dtype '<i4'"),
-            ("dtype |b1", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "|b1"), data: Array(repeating: 0, count: 4))), 65, "unsupported dtype '|b1'"),
+            ("dtype <f2", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "<f2"), data: Array(repeating: 0, count: 8))), 65, "unsupported dtype '<f2'"),
+            ("dtype <c8", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "<c8"), data: Array(repeating: 0, count: 32))), 65, "unsupported dtype '<c8'"),
+            ("dtype <i3", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "<i3"), data: Array(repeating: 0, count: 12))), 65, "unsupported dtype '<i3'"),
             ("dtype object", .bytes(NPYBytes.make(header: NPYBytes.header(descr: "|O"), data: [])), 65, "unsupported dtype '|O'"),
             ("fortran_order 2", .bytes(NPYBytes.make(header: NPYBytes.header(fortran: "2"), data: data)), 65, "fortran_order in the .npy header is not True or False"),
             ("fortran_order 'yes'", .bytes(NPYBytes.make(header: NPYBytes.header(fortran: "'yes'"), data: data)), 65, "fortran_order"),
