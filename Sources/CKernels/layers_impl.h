@@ -52,7 +52,7 @@ ATTR static void FN(tanh_bwd)(const T *restrict y, const T *restrict g, T *restr
 ATTR static void FN(leaky_fwd)(const T *restrict x, T slope, T *restrict y, long n) {
     for (long i = 0; i < n; i++) {
         T v = x[i];
-        y[i] = (v > 0) | (v != v) ? v : slope * v;
+        y[i] = ((v > 0) | (v != v)) ? v : slope * v;
     }
 }
 
