@@ -4,7 +4,8 @@ import CKernels
 // per-channel sums run one channel per task (eight running lanes in a fixed order), the
 // element-wise passes over planes, so the bytes do not depend on the threads.
 //
-// Workspace: scratch 0 holds per-channel temporaries; scratch 1 and 2 the batch μ and σ²
+// Workspace: scratch 0 and 3 hold forward's and backward's per-channel temporaries; scratch 1
+// and 2 the batch μ and σ²
 // that forward saves and backward gives back.
 
 extension BatchNorm {
@@ -91,7 +92,7 @@ extension BatchNorm {
         let train = ctx.mode == .train || !hasRunningStatistics
         let inputs = ctx.inputs
         // Per channel: μ, inv = 1/√(σ² + eps), scale, Σdy, Σdy·x̂.
-        var t = ctx.workspace.take(.scratch(0), count: 5 * c)
+        var t = ctx.workspace.take(.scratch(3), count: 5 * c)
         if train, ctx.savedTensors.count == 2 {
             for i in 0..<c { t[i] = ctx.savedTensors[0].scalars[i]; t[c + i] = ctx.savedTensors[1].scalars[i] }
         } else if train {
@@ -169,7 +170,7 @@ extension BatchNorm {
             channelGradient(.mean) { -(t[2 * c + $0] * t[c + $0]) * t[3 * c + $0] }
             channelGradient(.variance) { i in -(t[2 * c + i] * (t[c + i] * t[c + i])) * t[4 * c + i] / 2 }
         }
-        ctx.workspace.give(.scratch(0), t)
+        ctx.workspace.give(.scratch(3), t)
         if ctx.savedTensors.count == 2 {
             ctx.workspace.give(.scratch(1), ctx.savedTensors[0].scalars)
             ctx.workspace.give(.scratch(2), ctx.savedTensors[1].scalars)

@@ -66,6 +66,24 @@ import Testing
         }
     }
 
+    /// Every buffer of the layers (outputs, gradients, batchnorm's saved statistics and
+    /// scratch, cross_entropy's per-position losses) comes back to the workspace.
+    @Test(arguments: ["batchnorm.yaml", "lenet.yaml", "activations.yaml", "cross-entropy.yaml"])
+    func stepsAfterTheFirstAllocateNothing(_ file: String) throws {
+        let graph = try ET.load(file)
+        for mode in file == "batchnorm.yaml" || file == "lenet.yaml" ? [Mode.train, .eval] : [.train] {
+            let session = try Session(graph: graph, mode: mode)
+            let first = try session.step()
+            #expect(session.lastStepAllocatedBytes > 0)
+            for _ in 0..<2 {
+                let step = try session.step()
+                #expect(session.lastStepAllocatedBytes == 0, "\(file) \(mode)")
+                #expect(step.values.map(\.tensor) == first.values.map(\.tensor))
+                #expect(step.peakTensorBytes == graph.plannedPeakBytes())
+            }
+        }
+    }
+
     @Test func inferenceModeWithoutRunningStatisticsIsRefused() throws {
         let graph = try ET.parse("""
             nodes:
