@@ -8,7 +8,7 @@ Run from the project root, after `swift build -c release`:
 Cases: small resnet strided 1x1 (conv), maxpool-3x3 maxpool-2x2 averagepool-3x3
 averagepool-2x2 (pooling), linear (N 256, F 4096 → 1000: JAX x·wᵀ, ORT Gemm transB) and
 conv-transpose (8×64×56×56 → 8×32×112×112, 2×2 kernel, stride 2: JAX conv with lhs_dilation,
-ORT ConvTranspose) (layers), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
+ORT ConvTranspose) and batchnorm (training mode, against JAX) (layers), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
 NumPy; needs only numpy). ConvGraph times come from `convgraph bench --json` (medians after a
 warm-up, compute alone); the references use the same protocol (../shared/bench/anchors.py).
 A ratio > 1 means ConvGraph is faster."""
@@ -18,7 +18,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONV = ["small", "resnet", "strided", "1x1"]
 POOL = ["maxpool-3x3", "maxpool-2x2", "averagepool-3x3", "averagepool-2x2"]
-LAYERS = ["linear", "conv-transpose"]
+LAYERS = ["linear", "conv-transpose", "batchnorm"]
 ELEMENTWISE = ["elementwise"]
 
 
@@ -36,10 +36,29 @@ def convgraph(case, dtype, repeat, threads):
     if threads:
         cmd += ["--threads", str(threads)]
     report = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool", "linear", "conv_transpose"))
+    op = next(n for n in report["nodes"] if n["op"] in ("conv", "pool", "linear", "conv_transpose", "batchnorm"))
     # fwd: the op alone (as ORT runs it); fwd+bwd: the whole graph, sum(op(x)) and its
     # gradients, as JAX's grad of the same function.
     return op["forward_ms"], report["forward_ms"] + report["backward_ms"], report["peak_bytes"]
+
+
+def jax_batchnorm(dt, med):
+    """Training-mode batch normalization as Benchmarks/Graphs/batchnorm.yaml runs it: batch
+    statistics over N, H, W (biased variance), eps 1e-5; fwd+bwd is grad of the sum w.r.t.
+    x, scale and bias."""
+    import jax, jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    x = jnp.asarray(np.random.randn(8, 64, 56, 56).astype(dt))
+    scale, bias = jnp.ones((64,), dt), jnp.zeros((64,), dt)
+
+    def f(x, scale, bias):
+        mu = jnp.mean(x, axis=(0, 2, 3), keepdims=True)
+        var = jnp.mean((x - mu) ** 2, axis=(0, 2, 3), keepdims=True)
+        return scale.reshape(1, -1, 1, 1) * (x - mu) / jnp.sqrt(var + 1e-5) + bias.reshape(1, -1, 1, 1)
+    fwd = jax.jit(f)
+    both = jax.jit(jax.grad(lambda x, s, b: jnp.sum(f(x, s, b)), argnums=(0, 1, 2)))
+    return (med(lambda: fwd(x, scale, bias).block_until_ready()),
+            med(lambda: jax.block_until_ready(both(x, scale, bias))))
 
 
 def jax_pool(case, dt, med):
@@ -205,8 +224,12 @@ def main():
                 jf, jfb = a.jax_times(xs, ws, pad, stride, dt)
                 of = a.ort_time(xs, ws, pad, stride, dt) if dt == np.float32 else float("nan")
             elif case in LAYERS:
-                jf, jfb = jax_layer(case, dt, a.med)
-                of = ort_layer(case, dt, a.med) if dt == np.float32 else float("nan")
+                if case == "batchnorm":
+                    jf, jfb = jax_batchnorm(dt, a.med)
+                    of = float("nan")
+                else:
+                    jf, jfb = jax_layer(case, dt, a.med)
+                    of = ort_layer(case, dt, a.med) if dt == np.float32 else float("nan")
             else:
                 jf, jfb = jax_pool(case, dt, a.med)
                 of = float("nan")

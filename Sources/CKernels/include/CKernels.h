@@ -130,6 +130,41 @@ long cg_next_task(long *counter);
 /// `mallopt`), so repeated runs do not page-fault their tensors in again; no-op elsewhere.
 void cg_keep_heap(void);
 
+
+// MARK: layers (layers.c): sigmoid, tanh, leaky_relu, softmax, cross_entropy, batchnorm.
+// Softmax and cross entropy see one image as C rows of S positions and handle positions
+// [s0, s1); the batchnorm kernels take one channel (planes plane_stride apart) or one plane.
+void cg_sigmoid_fwd_f32(const float *x, float *y, long n);
+void cg_sigmoid_bwd_f32(const float *y, const float *g, float *dx, long n);
+void cg_tanh_fwd_f32(const float *x, float *y, long n);
+void cg_tanh_bwd_f32(const float *y, const float *g, float *dx, long n);
+void cg_leaky_fwd_f32(const float *x, float slope, float *y, long n);
+void cg_leaky_bwd_f32(const float *y, const float *g, float slope, float *dx, long n);
+void cg_softmax_fwd_f32(const float *x, float *y, long C, long S, long s0, long s1);
+void cg_softmax_bwd_f32(const float *y, const float *g, float *dx, long C, long S, long s0, long s1);
+void cg_xent_fwd_f32(const float *x, const float *t, int indices, long C, long S, long s0, long s1, float *loss);
+void cg_xent_bwd_f32(const float *x, const float *t, int indices, long C, long S, long s0, long s1, float scale, float *dx, float *dt);
+void cg_bn_stats_f32(const float *x, long N, long S, long plane_stride, float *mean, float *var);
+void cg_bn_apply_f32(const float *x, float *y, long S, float mu, float a, float b);
+void cg_bn_sums_f32(const float *x, const float *dy, long N, long S, long plane_stride, float mu, float inv, float *sdy, float *sdyx);
+void cg_bn_dx_train_f32(const float *x, const float *dy, float *dx, long S, float mu, float inv, float k, float mdy, float mdyx);
+void cg_bn_dx_eval_f32(const float *dy, float *dx, long S, float k);
+void cg_sigmoid_fwd_f64(const double *x, double *y, long n);
+void cg_sigmoid_bwd_f64(const double *y, const double *g, double *dx, long n);
+void cg_tanh_fwd_f64(const double *x, double *y, long n);
+void cg_tanh_bwd_f64(const double *y, const double *g, double *dx, long n);
+void cg_leaky_fwd_f64(const double *x, double slope, double *y, long n);
+void cg_leaky_bwd_f64(const double *y, const double *g, double slope, double *dx, long n);
+void cg_softmax_fwd_f64(const double *x, double *y, long C, long S, long s0, long s1);
+void cg_softmax_bwd_f64(const double *y, const double *g, double *dx, long C, long S, long s0, long s1);
+void cg_xent_fwd_f64(const double *x, const double *t, int indices, long C, long S, long s0, long s1, double *loss);
+void cg_xent_bwd_f64(const double *x, const double *t, int indices, long C, long S, long s0, long s1, double scale, double *dx, double *dt);
+void cg_bn_stats_f64(const double *x, long N, long S, long plane_stride, double *mean, double *var);
+void cg_bn_apply_f64(const double *x, double *y, long S, double mu, double a, double b);
+void cg_bn_sums_f64(const double *x, const double *dy, long N, long S, long plane_stride, double mu, double inv, double *sdy, double *sdyx);
+void cg_bn_dx_train_f64(const double *x, const double *dy, double *dx, long S, double mu, double inv, double k, double mdy, double mdyx);
+void cg_bn_dx_eval_f64(const double *dy, double *dx, long S, double k);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@ public enum OpRegistry {
     public static let all: [any Op.Type] = [
         Leaf.Input.self, Leaf.Param.self, Pad.self, Conv.self, Pool.self, Relu.self, Add.self, Concat.self,
         Sum.self, Mean.self, L2.self, MSE.self, Linear.self, ConvTranspose.self,
+        BatchNorm.self, Sigmoid.self, Tanh.self, LeakyRelu.self, Softmax.self, CrossEntropy.self,
     ]
 
     /// The ops by their YAML name.

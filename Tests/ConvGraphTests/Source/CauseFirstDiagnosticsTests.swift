@@ -153,7 +153,7 @@ import Testing
                 """, nodes: GT.seedNodes.replacingOccurrences(of: "{op: l2}", with: "{op: l3}")), """
             graph.yaml:12:16: error: unknown op 'l3'
             note: did you mean 'l2'?
-            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose
+            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose, batchnorm, sigmoid, tanh, leaky_relu, softmax, cross_entropy
             graph.yaml:21:24: error: unknown node 'bais' in 'backward.wrt'
             note: did you mean 'bias'?
             """),
@@ -185,7 +185,7 @@ import Testing
         Case("op 'rleu'", single("{op: rleu}"), """
             graph.yaml:3:11: error: unknown op 'rleu'
             note: did you mean 'relu'?
-            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose
+            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose, batchnorm, sigmoid, tanh, leaky_relu, softmax, cross_entropy
             """),
         Case("attribute 'strdie'", single("{op: conv, strdie: 2}"), """
             graph.yaml:3:17: error: unknown attribute 'strdie' for op 'conv'
@@ -401,7 +401,7 @@ import Testing
             """
             graph.yaml:7:16: error: unknown op 'l3'
             note: did you mean 'l2'?
-            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose
+            note: ops are input, param, pad, conv, pool, relu, add, concat, sum, mean, l2, mse, linear, conv_transpose, batchnorm, sigmoid, tanh, leaky_relu, softmax, cross_entropy
             """,
             """
             graph.yaml:10:20: error: op 'conv' has no port 'wieght'

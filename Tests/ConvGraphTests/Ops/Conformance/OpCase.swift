@@ -14,6 +14,10 @@ struct OpCase: Sendable, CustomTestStringConvertible {
         /// A shuffled 0, 1/n, …, (n−1)/n, shifted to [−0.5, 0.5): no two values within ε,
         /// so max pooling has no ties.
         case distinct
+        /// Uniform in [0.5, 1.5): a variance, a probability-like weight.
+        case positive
+        /// Whole numbers 0…k−1: class indices for a `cross_entropy` target.
+        case classIndices(Int)
     }
 
     struct Input: Sendable {
@@ -30,17 +34,28 @@ struct OpCase: Sendable, CustomTestStringConvertible {
     var inputs: [Input]
     /// The output shape, written independently of the op's shape rule.
     var expected: Shape
+    /// The mode forward and backward run in (`batchnorm` differs in `eval`).
+    var mode: Mode
+    /// Whether float64 central differences can check the row: not for a large row whose
+    /// every output moves with each input (a mean over 65,536 logits, batch statistics over
+    /// thousands of values), where rounding in the sums outweighs 1e-6; such rows are there
+    /// for the thread checks, and small rows of the same op check the gradient.
+    var checksFiniteDifferences: Bool
 
-    init(_ op: String, _ attributes: String = "", inputs: [Input], expected: Shape) {
+    init(_ op: String, _ attributes: String = "", inputs: [Input], expected: Shape, mode: Mode = .train,
+         checksFiniteDifferences: Bool = true) {
         self.op = op
         self.attributes = attributes
         self.inputs = inputs
         self.expected = expected
+        self.mode = mode
+        self.checksFiniteDifferences = checksFiniteDifferences
     }
 
     var testDescription: String {
         let attrs = attributes.isEmpty ? "" : " {\(attributes)}"
-        return "\(op)\(attrs) " + inputs.map { "\($0.port)\($0.shape.bracketed)" }.joined(separator: " ")
+        let inMode = mode == .train ? "" : " (\(mode.rawValue))"
+        return "\(op)\(attrs) " + inputs.map { "\($0.port)\($0.shape.bracketed)" }.joined(separator: " ") + inMode
     }
 
     /// The graph text: one `param` leaf per input, each wired to node `y` by its port.
@@ -87,6 +102,10 @@ struct OpCase: Sendable, CustomTestStringConvertible {
                     order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
                 }
                 scalars = order.map { Double($0) / Double(n) - 0.5 }
+            case .positive:
+                scalars = (0..<n).map { _ in 0.5 + rng.nextUnit() }
+            case .classIndices(let k):
+                scalars = (0..<n).map { _ in Double(rng.next() % UInt64(k)) }
             }
             return Tensor(shape: input.shape, scalars: scalars.map { Double(Float($0)) })
         }
@@ -97,13 +116,19 @@ struct OpCase: Sendable, CustomTestStringConvertible {
 /// backward only where `backwardReadsInput`, the output only when `backwardReadsOutput`,
 /// `saved` from forward, and the context's `parallelism` set.
 enum OpRunner {
-    static func forward<T: TensorScalar>(_ op: any Op, _ inputs: [Tensor<T>], threads: Int = 1) -> ForwardResult<T> {
-        op.forward(inputs, parallelism: Parallelism(threads: threads))
+    static func forward<T: TensorScalar>(_ op: any Op, _ inputs: [Tensor<T>], threads: Int = 1, mode: Mode = .train) -> ForwardResult<T> {
+        guard mode != .train else { return op.forward(inputs, parallelism: Parallelism(threads: threads)) }
+        var context = ForwardContext<T>(mode: mode, parallelism: Parallelism(threads: threads))
+        do {
+            return try op.forward(inputs, context: &context)
+        } catch {
+            preconditionFailure("forward failed: \(error.message)")
+        }
     }
 
     static func backward<T: TensorScalar>(
         _ op: any Op, _ inputs: [Tensor<T>], _ result: ForwardResult<T>, upstream: Tensor<T>,
-        wants: [Bool]? = nil, threads: Int = 1
+        wants: [Bool]? = nil, threads: Int = 1, mode: Mode = .train
     ) -> [Tensor<T>?] {
         var context = BackwardContext(
             inputs: inputs.indices.map { op.backwardReadsInput($0) ? inputs[$0] : nil },
@@ -112,14 +137,16 @@ enum OpRunner {
             saved: result.saved, upstream: upstream,
             wants: wants ?? Array(repeating: true, count: inputs.count))
         context.parallelism = Parallelism(threads: threads)
+        context.savedTensors = result.savedTensors
+        context.mode = mode
         return op.backward(context)
     }
 
     /// Forward, then backward of `upstream`: the output and one gradient per input.
-    static func run<T: TensorScalar>(_ op: any Op, _ inputs: [Tensor<T>], upstream: Tensor<T>, threads: Int = 1)
+    static func run<T: TensorScalar>(_ op: any Op, _ inputs: [Tensor<T>], upstream: Tensor<T>, threads: Int = 1, mode: Mode = .train)
         -> (output: Tensor<T>, grads: [Tensor<T>?]) {
-        let result = forward(op, inputs, threads: threads)
-        return (result.output, backward(op, inputs, result, upstream: upstream, threads: threads))
+        let result = forward(op, inputs, threads: threads, mode: mode)
+        return (result.output, backward(op, inputs, result, upstream: upstream, threads: threads, mode: mode))
     }
 
     /// Bit patterns, so that `==` also tells −0 from 0 and matches NaNs.

@@ -15,7 +15,7 @@ enum OpConformanceTable {
         shapes.map { x($0, values, port: "inputs") }
     }
 
-    static let cases: [OpCase] = pad + conv + pool + elementwise + reductions + linear + convTranspose
+    static let cases: [OpCase] = pad + conv + pool + elementwise + reductions + linear + convTranspose + layers
 
     static let pad: [OpCase] = [
         // H 3+1+1, W 4+1+1.
@@ -157,5 +157,52 @@ enum OpConformanceTable {
         // Fast path, stride 2 with output_padding 2 = stride but < dilation 3: H = 5·2 + 3·2 + 2 + 1 = 19.
         OpCase("conv_transpose", "stride: 2, dilation: 3, output_padding: 2", inputs: [x([2, 8, 6, 6]), w([8, 8, 3, 3])],
                expected: [2, 8, 19, 19]),
+    private static func port(_ name: String, _ shape: Shape, _ values: OpCase.Values = .uniform) -> OpCase.Input {
+        x(shape, values, port: name)
+    }
+
+    static let layers: [OpCase] = [
+        // batchnorm, training mode: statistics over N, H, W; mean/var (when wired) get zero.
+        OpCase("batchnorm", inputs: [x([2, 3, 4, 4])], expected: [2, 3, 4, 4]),
+        OpCase("batchnorm", "eps: 0.01", inputs: [x([2, 3, 2, 2]), port("scale", [3]), port("bias", [1, 3, 1, 1]),
+                                                 port("mean", [3]), port("var", [3], .positive)], expected: [2, 3, 2, 2]),
+        // Batch 1 (M = 1·3·3 = 9) and the smallest M = 2 (two images of 1×1, one image of 1×2),
+        // where x̂ = ±1 and only eps makes y depend on x: a large eps gives it a gradient.
+        OpCase("batchnorm", inputs: [x([1, 2, 3, 3]), port("scale", [2]), port("bias", [2])], expected: [1, 2, 3, 3]),
+        OpCase("batchnorm", "eps: 0.5", inputs: [x([2, 2, 1, 1]), port("scale", [2]), port("bias", [2])], expected: [2, 2, 1, 1]),
+        OpCase("batchnorm", "eps: 0.5", inputs: [x([1, 3, 1, 2]), port("scale", [3])], expected: [1, 3, 1, 2]),
+        // Several tasks: 16 channels of 2·48·48 = 4608 elements.
+        OpCase("batchnorm", inputs: [x([2, 16, 48, 48]), port("scale", [16]), port("bias", [16])], expected: [2, 16, 48, 48],
+               checksFiniteDifferences: false),
+        // Inference mode: the running statistics, with and without scale and bias.
+        OpCase("batchnorm", inputs: [x([2, 3, 3, 3]), port("mean", [3]), port("var", [3], .positive)], expected: [2, 3, 3, 3],
+               mode: .eval),
+        OpCase("batchnorm", "eps: 0.1", inputs: [x([2, 3, 2, 3]), port("scale", [3]), port("bias", [3]), port("mean", [1, 3, 1, 1]),
+                                                port("var", [3], .positive)], expected: [2, 3, 2, 3], mode: .eval),
+        OpCase("batchnorm", inputs: [x([2, 16, 48, 48]), port("scale", [16]), port("bias", [16]), port("mean", [16]),
+                                     port("var", [16], .positive)], expected: [2, 16, 48, 48], mode: .eval,
+               checksFiniteDifferences: false),
+        OpCase("sigmoid", inputs: [x([2, 3, 4, 5])], expected: [2, 3, 4, 5]),
+        OpCase("sigmoid", inputs: [x([2, 4, 128, 128])], expected: [2, 4, 128, 128]),
+        OpCase("tanh", inputs: [x([2, 3, 4, 5])], expected: [2, 3, 4, 5]),
+        OpCase("tanh", inputs: [x([2, 4, 128, 128])], expected: [2, 4, 128, 128]),
+        OpCase("leaky_relu", inputs: [x([2, 3, 4, 5], .awayFromZero)], expected: [2, 3, 4, 5]),
+        OpCase("leaky_relu", "slope: 0.3", inputs: [x([1, 2, 3, 3], .awayFromZero)], expected: [1, 2, 3, 3]),
+        OpCase("leaky_relu", "slope: 0", inputs: [x([1, 2, 3, 3], .awayFromZero)], expected: [1, 2, 3, 3]),
+        OpCase("leaky_relu", "slope: 0.2", inputs: [x([2, 4, 128, 128], .awayFromZero)], expected: [2, 4, 128, 128]),
+        OpCase("softmax", inputs: [x([2, 5, 3, 3])], expected: [2, 5, 3, 3]),
+        OpCase("softmax", inputs: [x([1, 2, 1, 1])], expected: [1, 2, 1, 1]),
+        // 2 images × 6400 positions: several blocks of positions per image.
+        OpCase("softmax", inputs: [x([2, 8, 80, 80])], expected: [2, 8, 80, 80]),
+        // cross_entropy: index targets (no gradient) and probability targets; K = 2.
+        OpCase("cross_entropy", inputs: [x([2, 4, 3, 3]), port("target", [2, 1, 3, 3], .classIndices(4))], expected: []),
+        OpCase("cross_entropy", inputs: [x([3, 2, 1, 1]), port("target", [3, 1, 1, 1], .classIndices(2))], expected: []),
+        OpCase("cross_entropy", inputs: [x([2, 3, 2, 2]), port("target", [2, 3, 2, 2], .positive)], expected: []),
+        OpCase("cross_entropy", inputs: [x([1, 2, 2, 3]), port("target", [1, 2, 2, 3])], expected: []),
+        // Several tasks: blocks of 3264 positions of 10 logits.
+        OpCase("cross_entropy", inputs: [x([2, 10, 64, 64]), port("target", [2, 1, 64, 64], .classIndices(10))], expected: [],
+               checksFiniteDifferences: false),
+        OpCase("cross_entropy", inputs: [x([2, 10, 64, 64]), port("target", [2, 10, 64, 64], .positive)], expected: [],
+               checksFiniteDifferences: false),
     ]
 }
