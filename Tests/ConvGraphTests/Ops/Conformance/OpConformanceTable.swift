@@ -157,6 +157,8 @@ enum OpConformanceTable {
         // Fast path, stride 2 with output_padding 2 = stride but < dilation 3: H = 5·2 + 3·2 + 2 + 1 = 19.
         OpCase("conv_transpose", "stride: 2, dilation: 3, output_padding: 2", inputs: [x([2, 8, 6, 6]), w([8, 8, 3, 3])],
                expected: [2, 8, 19, 19]),
+    ]
+
     private static func port(_ name: String, _ shape: Shape, _ values: OpCase.Values = .uniform) -> OpCase.Input {
         x(shape, values, port: name)
     }
