@@ -46,6 +46,13 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
         return [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
+    /// A buffer of `count` zeros (for kernels that accumulate into their output), as `take`.
+    public func takeZeroed(_ slot: Slot, count: Int) -> [T] {
+        var buffer = take(slot, count: count)
+        buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        return buffer
+    }
+
     /// A tensor of `shape` on the buffer of `slot` (see `take`).
     public func tensor(_ slot: Slot, _ shape: Shape) -> Tensor<T> {
         Tensor(shape: shape, scalars: take(slot, count: shape.count))

@@ -81,18 +81,19 @@ extension Conv {
     ///   seed notebook's `np.sum(a_slice * W)` did; the bias is added last.
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceForward<T: TensorScalar>(
-        input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?, geometry: Geometry
+        input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?, geometry: Geometry, workspace: Workspace<T> = Workspace()
     ) -> Tensor<T> {
         let d = Dims(input: input.shape, weight: weight.shape, geometry: geometry)
         if let bias { precondition(bias.count == d.o, "conv bias must have \(d.o) elements, got \(bias.shape)") }
-        var out = [T](repeating: 0, count: d.outputShape.count)
+        var out = workspace.takeZeroed(.output, count: d.outputShape.count)
         let biasScalars = bias?.scalars
         let xImage = d.c * d.h * d.w, xChannel = d.h * d.w
         let wFilter = d.cg * d.kh * d.kw, wChannel = d.kh * d.kw
         let yImage = d.o * d.oh * d.ow, yChannel = d.oh * d.ow
 
         // One window's products, in the order c, p, q (padding taps contribute 0·w).
-        var productStorage = [T](repeating: 0, count: wFilter)
+        var productStorage = workspace.takeZeroed(.scratch(3), count: wFilter)
+        defer { workspace.give(.scratch(3), productStorage) }
         input.scalars.withUnsafeBufferPointer { x in
             weight.scalars.withUnsafeBufferPointer { wt in
                 out.withUnsafeMutableBufferPointer { y in
@@ -145,7 +146,7 @@ extension Conv {
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func referenceBackward<T: TensorScalar>(
         input: Tensor<T>, weight: Tensor<T>, upstream: Tensor<T>, geometry: Geometry,
-        wantInput: Bool, wantWeight: Bool, wantBias: Bool
+        wantInput: Bool, wantWeight: Bool, wantBias: Bool, workspace: Workspace<T> = Workspace()
     ) -> (input: Tensor<T>?, weight: Tensor<T>?, bias: Tensor<T>?) {
         let d = Dims(input: input.shape, weight: weight.shape, geometry: geometry)
         precondition(upstream.shape == d.outputShape,
@@ -160,7 +161,7 @@ extension Conv {
 
         upstream.scalars.withUnsafeBufferPointer { dy in
             if wantInput {
-                var dx = [T](repeating: 0, count: input.shape.count)
+                var dx = workspace.takeZeroed(.gradient(0), count: input.shape.count)
                 weight.scalars.withUnsafeBufferPointer { wt in
                     dx.withUnsafeMutableBufferPointer { dxp in
                         for n in 0..<d.n {
@@ -194,7 +195,7 @@ extension Conv {
             }
 
             if wantWeight {
-                var dw = [T](repeating: 0, count: weight.shape.count)
+                var dw = workspace.takeZeroed(.gradient(1), count: weight.shape.count)
                 input.scalars.withUnsafeBufferPointer { x in
                     dw.withUnsafeMutableBufferPointer { dwp in
                         for oc in 0..<d.o {
@@ -227,7 +228,7 @@ extension Conv {
             }
 
             if wantBias {
-                var db = [T](repeating: 0, count: d.o)
+                var db = workspace.takeZeroed(.gradient(2), count: d.o)
                 for oc in 0..<d.o {
                     var acc: T = 0
                     for n in 0..<d.n {

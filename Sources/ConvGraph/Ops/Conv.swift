@@ -121,7 +121,7 @@ extension Conv: Op {
             return ForwardResult(Conv.fastForward(input: inputs[0], weight: weight, bias: bias, geometry: g, parallelism: parallelism,
                                                   workspace: context.workspace))
         }
-        return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: bias, geometry: g))
+        return ForwardResult(Conv.referenceForward(input: inputs[0], weight: weight, bias: bias, geometry: g, workspace: context.workspace))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { index < 2 }
@@ -141,7 +141,7 @@ extension Conv: Op {
                                 wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias, parallelism: c.parallelism,
                                 workspace: c.workspace)
             : Conv.referenceBackward(input: c.input(0), weight: weight, upstream: c.upstream, geometry: g,
-                                     wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias)
+                                     wantInput: c.wants[0], wantWeight: c.wants[1], wantBias: wantsBias, workspace: c.workspace)
         var dWeight = grads.weight
         if weightLayout == .IOHW { dWeight = dWeight.map { Conv.swapLeadingAxes($0) } }
         var result: [Tensor<T>?] = [grads.input, dWeight]

@@ -27,9 +27,10 @@ extension ConvTranspose {
     /// group g, cells outside the output dropped; accumulated in the order n, c, i, j, o, p, q
     /// (row-major over x, then over W's slice), then + b[o].
     @_specialize(where T == Float) @_specialize(where T == Double)
-    public func referenceForward<T: TensorScalar>(input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?) -> Tensor<T> {
+    public func referenceForward<T: TensorScalar>(input: Tensor<T>, weight: Tensor<T>, bias: Tensor<T>?,
+                                                  workspace: Workspace<T> = Workspace()) -> Tensor<T> {
         let d = Dims(self, input: input.shape, weight: weight.shape)
-        var y = [T](repeating: 0, count: d.outputShape.count)
+        var y = workspace.takeZeroed(.output, count: d.outputShape.count)
         let (sh, sw, dh, dw, t, l) = (stride.h, stride.w, dilation.h, dilation.w, padding.top, padding.left)
         input.scalars.withUnsafeBufferPointer { x in
             weight.scalars.withUnsafeBufferPointer { wt in
@@ -84,13 +85,14 @@ extension ConvTranspose {
     /// - bias: db[o] = Σ_{n, h, w} dy[n, o, h, w], in the order n, h, w.
     @_specialize(where T == Float) @_specialize(where T == Double)
     public func referenceBackward<T: TensorScalar>(input: Tensor<T>, weight: Tensor<T>, upstream: Tensor<T>,
-                                                   wantInput: Bool, wantWeight: Bool, wantBias: Bool)
+                                                   wantInput: Bool, wantWeight: Bool, wantBias: Bool,
+                                                   workspace: Workspace<T> = Workspace())
         -> (input: Tensor<T>?, weight: Tensor<T>?, bias: Tensor<T>?) {
         let d = Dims(self, input: input.shape, weight: weight.shape)
         precondition(upstream.shape == d.outputShape, "conv_transpose upstream must be \(d.outputShape), got \(upstream.shape)")
         let (sh, sw, dh, dw, t, l) = (stride.h, stride.w, dilation.h, dilation.w, padding.top, padding.left)
-        var dx = wantInput ? [T](repeating: 0, count: input.count) : []
-        var dW = wantWeight ? [T](repeating: 0, count: weight.count) : []
+        var dx = wantInput ? workspace.takeZeroed(.gradient(0), count: input.count) : []
+        var dW = wantWeight ? workspace.takeZeroed(.gradient(1), count: weight.count) : []
         upstream.scalars.withUnsafeBufferPointer { dy in
             input.scalars.withUnsafeBufferPointer { x in
                 weight.scalars.withUnsafeBufferPointer { wt in

@@ -106,7 +106,7 @@ extension ConvTranspose: Op {
             return ForwardResult(fastForward(input: inputs[0], weight: inputs[1], bias: bias, parallelism: context.parallelism,
                                              workspace: context.workspace))
         }
-        return ForwardResult(referenceForward(input: inputs[0], weight: inputs[1], bias: bias))
+        return ForwardResult(referenceForward(input: inputs[0], weight: inputs[1], bias: bias, workspace: context.workspace))
     }
 
     public func backwardReadsInput(_ index: Int) -> Bool { index < 2 }
@@ -118,7 +118,7 @@ extension ConvTranspose: Op {
             ? fastBackward(input: c.input(0), weight: c.input(1), upstream: c.upstream, wantInput: c.wants[0], wantWeight: c.wants[1],
                            wantBias: wantsBias, parallelism: c.parallelism, workspace: c.workspace)
             : referenceBackward(input: c.input(0), weight: c.input(1), upstream: c.upstream, wantInput: c.wants[0],
-                                wantWeight: c.wants[1], wantBias: wantsBias)
+                                wantWeight: c.wants[1], wantBias: wantsBias, workspace: c.workspace)
         var result: [Tensor<T>?] = [grads.input, grads.weight]
         if c.inputShapes.count > 2 { result.append(grads.bias.map { $0.reshaped(c.inputShapes[2]) }) }
         return result
