@@ -46,14 +46,6 @@ public struct ParameterStore: Sendable {
         values[i] = Self.converted(tensor, to: dtype)
     }
 
-    /// Updates leaf `i` in place (uniquely held storage is not copied).
-    mutating func update<T: TensorScalar>(index i: Int, as _: T.Type, _ body: (inout Tensor<T>) -> Void) {
-        guard let value = values[i].take() else { return }
-        var tensor = (consume value).as(T.self)
-        body(&tensor)
-        values[i] = AnyTensor(tensor)
-    }
-
     static func converted(_ tensor: AnyTensor, to dtype: DType) -> AnyTensor {
         switch dtype {
         case .float32: tensor.dtype == .float32 ? tensor : AnyTensor(tensor.as(Float.self))

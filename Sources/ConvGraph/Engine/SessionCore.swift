@@ -1,6 +1,8 @@
 /// The dtype-erased face of a session's compiled core.
 protocol SessionCore: AnyObject {
     var lastStepAllocatedBytes: Int { get }
+    /// dL/d(from) as drawn at compile time (`nil` without a `backward` section).
+    var backwardSeed: AnyTensor? { get }
     func step(store: ParameterStore, overrides: [Int: AnyTensor], parallelism: Parallelism,
               progress: (@Sendable (RunProgress) -> Void)?, hashKinks: Bool) throws(ConvGraphError) -> (result: RunResult, kinks: Int)
 }
@@ -23,6 +25,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
     /// Each node's buffers, kept from one step to the next.
     private let workspaces: [Workspace<T>]
     private(set) var lastStepAllocatedBytes = 0
+    var backwardSeed: AnyTensor? { seed.map { AnyTensor($0) } }
 
     init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, initializer: inout Initializer) {
         self.graph = graph

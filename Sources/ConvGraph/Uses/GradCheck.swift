@@ -60,7 +60,7 @@ public struct GradCheck: Sendable {
         }
         let analytic = try analyticSession.step()
         // The seed of a non-scalar `from`, as the session drew it.
-        let seed: [Double]? = backward.grad == nil ? nil : (analyticSession.core as? SessionCoreOf<Double>)?.seed?.scalars
+        let seed: [Double]? = backward.grad == nil ? nil : analyticSession.core.backwardSeed?.doubles.scalars
         let fromName = graph.nodes[backward.from].name
 
         func evaluate(_ leaf: Int, _ value: Tensor<Double>) throws(ConvGraphError) -> (Double, Int) {
