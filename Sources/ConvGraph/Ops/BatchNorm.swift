@@ -50,6 +50,9 @@ public struct BatchNorm: Op {
     func index(_ slot: Slot) -> Int? { inputIndex[slot.rawValue] }
     var hasRunningStatistics: Bool { index(.mean) != nil && index(.variance) != nil }
 
+    /// The running `mean` and `var` are state (SPEC §3.1), updated after each train step.
+    public func holdsState(input k: Int) -> Bool { k == index(.mean) || k == index(.variance) }
+
     public func outputShape(inputs: [Shape]) throws(ShapeError) -> ShapeInference {
         let x = inputs[0]
         guard x.rank == 4 else { throw ShapeError("batchnorm needs a 4-D input [N, C, H, W], not \(x.bracketed)", inputs: [0]) }

@@ -62,6 +62,9 @@ public protocol Op: Sendable {
     /// index), computed from the step's inputs and what forward saved (`batchnorm`'s
     /// running statistics). The default updates nothing.
     func stateUpdates<T: TensorScalar>(inputs: [Tensor<T>], result: ForwardResult<T>) -> [Int: Tensor<T>]
+    /// Whether input `index` is state the op updates (`batchnorm`'s running `mean` and
+    /// `var`): a param wired there counts as state, not trained (`check`, `train`).
+    func holdsState(input index: Int) -> Bool
 }
 
 extension Op {
@@ -81,6 +84,7 @@ extension Op {
     public func propagatesGradient(toInput index: Int, inputShapes: [Shape]) -> Bool { true }
     public func unsupportedReason(in mode: Mode) -> String? { nil }
     public func stateUpdates<T: TensorScalar>(inputs: [Tensor<T>], result: ForwardResult<T>) -> [Int: Tensor<T>] { [:] }
+    public func holdsState(input index: Int) -> Bool { false }
 }
 
 /// An input port of an op.

@@ -20,10 +20,25 @@ extension Graph {
         if let b = backward {
             out += "backward from '\(nodes[b.from].name)' with respect to \(b.wrt.map { "'\(nodes[$0].name)'" }.joined(separator: ", "))\n"
         }
+        out += "params: \(NumberFormat.grouped(parameterCounts.trained)) trained, \(NumberFormat.grouped(parameterCounts.state)) state\n"
         let peak = plannedPeakBytes(for: .full)
         out += "planned peak tensor memory: \(NumberFormat.grouped(peak)) bytes\(backward == nil ? "" : " (forward and backward)")\n"
         out += "planned peak tensor memory with --forward-only: \(NumberFormat.grouped(plannedPeakBytes(for: .forwardOnly))) bytes\n"
         return out
+    }
+
+    /// Elements of the `param` nodes: state (a param wired where an op keeps state, such as
+    /// `batchnorm`'s running statistics) and trained (every other param).
+    public var parameterCounts: (trained: Int, state: Int) {
+        var isState = Array(repeating: false, count: nodes.count)
+        for node in nodes {
+            for (k, p) in node.inputs.enumerated() where node.op.holdsState(input: k) { isState[p] = true }
+        }
+        var trained = 0, state = 0
+        for (i, node) in nodes.enumerated() {
+            if isState[i] { state += node.parameterCount } else { trained += node.parameterCount }
+        }
+        return (trained, state)
     }
 
     /// Graphviz DOT: one box per node (name, op), edges labelled with the shape that

@@ -46,6 +46,14 @@ import Testing
         #expect(r.stdout == Self.checkGolden + "\n")
     }
 
+    /// SPEC §7: batchnorm's running statistics count as state, every other param as trained
+    /// (lenet: 4+4 and 8+8 statistics of 702 elements).
+    @Test func checkSplitsTrainedParamsFromState() throws {
+        let r = try Self.convgraph(["check", "Graphs/lenet.yaml"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\nparams: 678 trained, 24 state\n"), "\(r.stdout)")
+    }
+
     @Test func dotPrintsShapesOnEdges() throws {
         let r = try Self.convgraph(["dot", "Graphs/seed.yaml"])
         #expect(r.status == 0)
@@ -145,6 +153,7 @@ loss    l2     conv                  scalar         0   2,560       8
 total                                             104  35,280  30,920
 FLOPs count a multiply-add as 2, forward only; bytes are each node's output in float64.
 backward from 'loss' with respect to 'image', 'kernel', 'bias'
+params: 104 trained, 0 state
 planned peak tensor memory: 53,440 bytes (forward and backward)
 planned peak tensor memory with --forward-only: 26,432 bytes
 """
