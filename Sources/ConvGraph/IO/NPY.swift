@@ -22,11 +22,11 @@ public enum NPY {
     ///   - type: the scalar type of the result; the file's dtype is converted to it.
     ///   - maxHeaderLength: the largest header (the dict text) accepted, in bytes.
     ///   - maxElements: the largest element count accepted.
+    ///   - exactness: the dtype whose whole numbers an integer file must stay within
+    ///     (2^24 for float32, 2^53 for float64); default `T`'s. A `{file:}` is read as
+    ///     float64 in a float32 graph and checked against float32.
     /// - Throws: `NPYError` for anything that is not a valid `.npy` of an accepted dtype,
     ///   or that exceeds a limit; never traps on file content.
-    ///   - exactIn: the dtype whose whole numbers an integer file must stay within
-    ///     (2^24 for float32, 2^53 for float64; SPEC §6); default `T`'s. A `{file:}` is read
-    ///     as float64 in a float32 graph and checked against float32.
     public static func decode<T: TensorScalar>(
         _ bytes: [UInt8],
         as type: T.Type = T.self,

@@ -73,6 +73,8 @@ extension Conv {
     ///   - weight: O×(C/groups)×kh×kw (OIHW).
     ///   - bias: `nil` or exactly O elements (any shape).
     ///   - geometry: stride, dilation, resolved padding and groups.
+    ///   - workspace: where the output and scratch buffers come from (a session's node
+    ///     workspace reuses them across steps).
     /// - Returns: N×O×OH×OW, where
     ///   y[n,o,i,j] = (Σ_{c,p,q} x[n, g·Cg+c, i·sh−t+p·dh, j·sw−l+q·dw] · w[o,c,p,q]) + b[o]
     ///   with g = o / (O/groups) and out-of-range input cells read as 0. The window's

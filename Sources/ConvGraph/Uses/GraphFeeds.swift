@@ -43,6 +43,9 @@ public struct GraphFeeds: Sendable {
     ///   is not a tensor, a shape that does not match, fed inputs that disagree on N, a
     ///   `--params` file whose shape differs; 66 for a missing file or `DIR/params`.
     /// - Parameters:
+    ///   - path: the graph file.
+    ///   - overrides: the `--set` strings.
+    ///   - limits: the limits every file is read and checked with.
     ///   - run: the run whose planned peak is held to `limits.maxMemoryBytes`, checked on
     ///     the graph actually run (after a change of N) before any param is read.
     ///   - beforeFiles: told the graph before any `--input` or `--params` file is read
