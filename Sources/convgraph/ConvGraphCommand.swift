@@ -18,6 +18,13 @@ struct ConvGraphCommand: ParsableCommand {
         subcommands: [Run.self, Check.self, GradCheck.self, Dot.self, Show.self, Bench.self, Ops.self]
     )
 
+    /// SIGINT/SIGTERM are watched from the first moment, before the arguments are parsed
+    /// (every command exits 130/143; `run` also removes its unfinished run directory).
+    static func main() {
+        Interruption.install()
+        main(nil)
+    }
+
     func run() throws {
         // No subcommand: usage on stderr, exit 64 (SPEC §8).
         printError(ConvGraphCommand.helpMessage())

@@ -79,8 +79,11 @@ struct SoakTests {
         }
     }
 
-    /// Most RSS growth accepted over one window of iterations.
-    static let bound = 2 << 20
+    /// Most RSS growth accepted over one window of iterations. The other suites run in the
+    /// same process at the same time, so their tensors move RSS too (a full run once saw
+    /// 4.5 MiB in every window while the suite alone grows by kilobytes); a leak of a
+    /// tensor per iteration still shows (`Scripts/soak.sh` runs 10,000 in a process alone).
+    static let bound = 8 << 20
 
     @Test("two executors on two threads give the bytes of a single run", arguments: ["seed.yaml", "small-cnn.yaml", "residual.yaml"])
     func concurrentExecutorsAreBitIdentical(_ name: String) throws {
