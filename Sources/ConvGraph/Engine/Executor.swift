@@ -95,6 +95,10 @@ public struct RunResult: Sendable {
     public var ranBackward: Bool
     /// Compute time of each node that ran (not leaves), in topological order.
     public var nodeTimings: [NodeTiming] = []
+    /// New values of the leaves an op holds as state (batchnorm's running `mean` and
+    /// `var`), computed from this step's batch in training mode, by leaf name. A step
+    /// never applies them itself: a trainer writes them into the `ParameterStore`.
+    public var stateUpdates: [(name: String, tensor: AnyTensor)] = []
 
     /// The value of node `name`, if the run kept it (saved, or any computed node with `keepAll`).
     public func value(_ name: String) -> AnyTensor? { values.first(where: { $0.name == name })?.tensor }

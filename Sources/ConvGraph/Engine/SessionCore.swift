@@ -69,6 +69,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         var savedTensors: [[Tensor<T>]] = Array(repeating: [], count: n)
         var kept: [Tensor<T>?] = Array(repeating: nil, count: n)
         var forwardNodeMs = Array(repeating: 0.0, count: n)
+        var stateUpdates: [(name: String, tensor: AnyTensor)] = []
         var kinks = Hasher()
         let forwardStart = monotonicMilliseconds()
         for (step, i) in forwardNodes.enumerated() {
@@ -90,8 +91,13 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                 throw ConvGraphError(.invalidInput, Diagnostic("node '\(node.name)': \(error.message)", at: node.location,
                                                                notes: error.notes.map { .init($0) }))
             }
-            inputs.removeAll()
             forwardNodeMs[i] = monotonicMilliseconds() - nodeStart
+            if mode == .train {
+                for (k, tensor) in node.op.stateUpdates(inputs: inputs, result: result).sorted(by: { $0.key < $1.key }) {
+                    stateUpdates.append((graph.nodes[node.inputs[k]].name, AnyTensor(tensor)))
+                }
+            }
+            inputs.removeAll()
             if hashKinks { node.op.hashKinks(result, into: &kinks) }
             memory.allocate(result.output)
             values[i] = result.output
@@ -186,7 +192,8 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
                        backwardMilliseconds: backwardNodeMs[i], flops: graph.nodes[i].flops)
         }
         let result = RunResult(values: valueList, grads: gradList, forwardMilliseconds: forwardMs, backwardMilliseconds: backwardMs,
-                               peakTensorBytes: memory.peak, ranBackward: plan.doBackward, nodeTimings: timings)
+                               peakTensorBytes: memory.peak, ranBackward: plan.doBackward, nodeTimings: timings,
+                               stateUpdates: stateUpdates)
         return (result, kinks.finalize())
     }
 

@@ -44,6 +44,11 @@ extension Graph {
         for text in overrides { parsedOverrides.append(try Override(parsing: text)) }
         var root = try YAMLParser(file: path, limits: limits).parse(bytes)
         for override in parsedOverrides { try override.apply(to: &root, limits: limits) }
+        return try build(root: root, path: path, limits: limits)
+    }
+
+    /// Decodes, checks and builds the graph of a YAML tree (overrides already applied).
+    static func build(root: YAMLNode, path: String, limits: Limits) throws(ConvGraphError) -> Graph {
         var decoder = GraphFileDecoder(path: path, limits: limits)
         let file = decoder.decode(root)
         guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
@@ -63,6 +68,23 @@ extension Graph {
         guard let graph, all.isEmpty else {
             throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
         }
+        return graph
+    }
+}
+
+extension Graph {
+    /// The same graph with the first dimension (N) of the `input` nodes `inputs` set to
+    /// `n`, every shape inferred again (an evaluation's smaller last batch).
+    /// - Throws: `.invalidInput` (65) when the graph does not fit N = `n`.
+    func resized(batch n: Int, inputs: [Int], limits: Limits) throws(ConvGraphError) -> Graph {
+        var root = file.tree
+        for i in inputs {
+            let dims = [n] + nodes[i].shape.dims.dropFirst()
+            let text = "nodes.\(nodes[i].name).shape=[" + dims.map(String.init).joined(separator: ",") + "]"
+            try Override(parsing: text).apply(to: &root, limits: limits)
+        }
+        var graph = try Graph.build(root: root, path: path, limits: limits)
+        graph.maxMemoryBytes = maxMemoryBytes
         return graph
     }
 }

@@ -152,7 +152,7 @@ public enum RunDirectory {
     /// (`renameat2` with `RENAME_EXCHANGE`, Linux ≥ 3.15), so even SIGKILL finds either run
     /// in place; elsewhere the earlier run is moved aside first, and moved back if the new
     /// one cannot take its place.
-    private static func replace(_ target: String, with temporary: String, besides prefix: String,
+    static func replace(_ target: String, with temporary: String, besides prefix: String,
                                 fail: (String) -> ConvGraphError) throws(ConvGraphError) {
         if let exchange = exchangeFunction, exchange(AT_FDCWD, temporary, AT_FDCWD, target, renameExchange) == 0 {
             removeTree(temporary)  // now holds the earlier run

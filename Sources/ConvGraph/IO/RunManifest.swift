@@ -41,6 +41,9 @@ public struct RunManifest: Sendable {
     public var peakTensorBytes: Int
     public var forwardMilliseconds: Double
     public var backwardMilliseconds: Double
+    /// For a training (SPEC §10): the `train` object (steps, epochs, final losses and
+    /// accuracy), and the timings `train_ms` and `eval_ms` in place of forward/backward.
+    public var training: (summary: JSONValue, trainMilliseconds: Double, evalMilliseconds: Double)? = nil
 
     /// The manifest as JSON, keys in the order of SPEC §6.
     public var json: JSONValue {
@@ -68,8 +71,9 @@ public struct RunManifest: Sendable {
                          ("sha256", .string(t.sha256))])
             })),
             ("peak_tensor_bytes", .int(peakTensorBytes)),
-            ("timings", .object([("forward_ms", .double(forwardMilliseconds)), ("backward_ms", .double(backwardMilliseconds))])),
-        ])
+            ("timings", training.map { .object([("train_ms", .double($0.trainMilliseconds)), ("eval_ms", .double($0.evalMilliseconds))]) }
+                ?? .object([("forward_ms", .double(forwardMilliseconds)), ("backward_ms", .double(backwardMilliseconds))])),
+        ] + (training.map { [("train", $0.summary)] } ?? []))
     }
 
     /// The bytes of `manifest.json`.
