@@ -2,8 +2,10 @@
 /// (`nodes.conv.stride`, a list element by index: `nodes.conv.padding.1`) and a YAML value
 /// (`[2, 2]`). Applied to the YAML tree after merge keys, before decoding. An unknown path
 /// is a usage error (exit 64) with a did-you-mean note; a path may add a key the op (or
-/// section) allows but the file omits. A value that makes the graph invalid is caught by
-/// the normal checks (exit 65).
+/// section) allows but the file omits. Inside `train`, a path may also add the subsections
+/// on its way (`train.checkpoint.keep=1` without `checkpoint:`), and `train.data` and
+/// `train.eval.data` may gain any node's name. A value that makes the graph invalid is
+/// caught by the normal checks (exit 65).
 public struct Override: Sendable, Hashable {
     public var path: [String]
     public var value: String
