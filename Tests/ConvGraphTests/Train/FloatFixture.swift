@@ -17,6 +17,12 @@ enum FloatFixture {
         return (p, gs)
     }
 
+    /// How many elements differ in their bits (counts must agree).
+    static func differingBits(_ x: [Float], _ y: [Float]) -> Int {
+        precondition(x.count == y.count)
+        return zip(x, y).count(where: { $0.bitPattern != $1.bitPattern })
+    }
+
     static func referenceSGD(
         p: inout [Float], b: inout [Float], g: [Float], k: Int, lr: Double, mu: Double, nesterov: Bool, wd: Double
     ) {
