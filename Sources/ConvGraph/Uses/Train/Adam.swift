@@ -7,7 +7,7 @@ import Foundation
 /// √bc2 (`squareRoot`, correctly rounded; PyTorch writes `bc2 ** 0.5`), and 1 − lr·wd. Each is
 /// converted to the graph dtype `T` once. Then per element, each operation rounding to `T`:
 /// 1. decoupled: p ← p·(1 − lr·wd); otherwise g ← g + wd·p. Both are skipped when wd == 0
-///    (as in PyTorch; p·1 and g + 0·p could only change the sign of a zero);
+///    (as in PyTorch: p·1 changes nothing, and g + 0·p could turn −0 into +0);
 /// 2. m ← (β1·m) + ((1 − β1)·g) — SPEC §10's formula as written. PyTorch computes
 ///    `exp_avg.lerp_(grad, 1 - beta1)`, i.e. m + (1 − β1)·(g − m), which can differ in the
 ///    last bit; SPEC is the contract;
