@@ -3,7 +3,7 @@
 /// Strict: exactly one value, surrounded only by JSON whitespace; no comments, no trailing
 /// commas, no leading zeros, no `NaN`/`Infinity`, no raw control characters in strings, no
 /// unpaired surrogate escapes, no duplicate keys in one object, valid UTF-8 only.
-/// Bounded: the input length and the nesting depth are checked against ``Limits`` before
+/// Bounded: the input length and the nesting depth are checked against ``JSONParser/Limits`` before
 /// anything deeper is read, so hostile input costs at most O(`maxBytes`) time and memory.
 ///
 /// Numbers: an integer literal (no fraction, no exponent) that fits `Int` becomes
@@ -11,7 +11,7 @@
 /// correctly to the nearest `Double` (so the shortest representation ``JSONValue`` writes reads
 /// back to the same bits). A number whose magnitude overflows `Double` is an error.
 public enum JSONParser {
-    /// How much input ``parse(_:limits:)`` accepts.
+    /// How much input `parse` accepts.
     public struct Limits: Sendable, Hashable {
         /// Longest input, in bytes. Default 16 MiB.
         public var maxBytes: Int

@@ -298,7 +298,7 @@ extension TrainingCurves {
             }
             if name == "train-loss" {
                 for p in dots {
-                    out += "<circle class=\"dot \(name)\" cx=\"\(Self.f(p.0))\" cy=\"\(Self.f(p.1))\" r=\"2.5\" fill=\"\(colour)\"/>\n"
+                    out += "<circle class=\"dot \(name)\" cx=\"\(Self.f(p.0))\" cy=\"\(Self.f(p.1))\" r=\"3\" fill=\"\(colour)\"/>\n"
                 }
             }
         }
