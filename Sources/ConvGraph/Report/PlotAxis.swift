@@ -121,8 +121,10 @@ struct PlotAxis: Sendable {
             return (d - 1...d + 1).flatMap { p in mantissas.map { DecimalTick(mantissa: $0, exponent: p) } }
                 + [DecimalTick(mantissa: 1, exponent: d + 2)]
         }
-        let first = candidates(around: lo).last { $0.value <= lo * (1 + 1e-12) } ?? DecimalTick(mantissa: 1, exponent: Int(floor(log10(lo))))
-        let last = candidates(around: hi).first { $0.value >= hi * (1 - 1e-12) } ?? DecimalTick(mantissa: 1, exponent: Int(ceil(log10(hi))))
+        let first = candidates(around: lo).last { $0.value <= lo * (1 + 1e-12) }
+            ?? DecimalTick(mantissa: 1, exponent: Int(floor(log10(lo))))
+        let last = candidates(around: hi).first { $0.value >= hi * (1 - 1e-12) }
+            ?? DecimalTick(mantissa: 1, exponent: Int(ceil(log10(hi))))
         let decades = log10(last.value) - log10(first.value)
         let labelAll = decades <= 3.000_001
         let stride = max(1, Int((decades / 8).rounded(.up)))
