@@ -12,8 +12,8 @@
 /// - `accuracy` is `null` when it is `nil` (and when it is not finite); `null` reads back as
 ///   `nil`.
 ///
-/// Reading is strict: the keys of the kind, each exactly once (``JSONParser`` rejects
-/// duplicates), no others; `step` and `epoch` JSON integers; the other numbers any JSON
+/// Reading is strict: at most 64 KiB, one JSON object (``JSONParser``), the keys of the kind,
+/// each exactly once, no others; `step` and `epoch` JSON integers; the other numbers any JSON
 /// number or `null`. Values are not range-checked: reading inverts writing.
 extension MetricsRecord {
     /// The record as a JSON object, keys in the SPEC's order.
@@ -42,11 +42,16 @@ extension MetricsRecord {
         try self.init(jsonLine: jsonLine.utf8)
     }
 
-    /// Reads one line of `metrics.jsonl` from its UTF-8 bytes (at most 64 KiB, nesting at most 4).
+    /// The longest line read, in bytes (a record's line is under 200).
+    public static let maxLineBytes = 1 << 16
+
+    /// Reads one line of `metrics.jsonl` from its UTF-8 bytes (at most `maxLineBytes`,
+    /// nesting at most 2).
     init(jsonLine bytes: some Collection<UInt8>) throws(MetricsDecodingError) {
+        guard bytes.count <= Self.maxLineBytes else { throw MetricsDecodingError(.tooLong(limit: Self.maxLineBytes)) }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes, limits: .init(maxBytes: 1 << 16, maxDepth: 4))
+            value = try JSONParser.parse(bytes, maxDepth: 2)
         } catch {
             throw MetricsDecodingError(.json(error))
         }
@@ -58,7 +63,11 @@ extension MetricsRecord {
     public init(json: JSONValue) throws(MetricsDecodingError) {
         guard case .object(let pairs) = json else { throw MetricsDecodingError(.notAnObject) }
         var fields: [String: JSONValue] = [:]
-        for (key, value) in pairs { fields[key] = value }
+        for (key, value) in pairs {
+            guard fields.updateValue(value, forKey: key) == nil else {
+                throw MetricsDecodingError(.duplicateKey(Self.shortToken(key)))
+            }
+        }
         guard case .string(let kind)? = fields["kind"] else {
             throw MetricsDecodingError(fields["kind"] == nil ? .missingKey("kind") : .wrongType(key: "kind"))
         }
@@ -131,9 +140,11 @@ extension MetricsRecord {
 }
 
 /// Why a line of `metrics.jsonl` is not a ``MetricsRecord``.
-public struct MetricsDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct MetricsDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
-    public enum Problem: Sendable, Hashable {
+    public enum Problem: Sendable, Equatable {
+        /// The line is longer than ``MetricsRecord/maxLineBytes``.
+        case tooLong(limit: Int)
         /// The line is not JSON.
         case json(JSONParseError)
         /// The line is JSON but not an object.
@@ -144,6 +155,8 @@ public struct MetricsDecodingError: Error, Sendable, Hashable, CustomStringConve
         case missingKey(String)
         /// A key the kind does not have (nil when it is not a short printable token).
         case unexpectedKey(String?)
+        /// A key twice in the object (nil when it is not a short printable token).
+        case duplicateKey(String?)
         /// A value of the wrong JSON type (`step`/`epoch` need an integer, the rest a number or null).
         case wrongType(key: String)
     }
@@ -161,11 +174,13 @@ public struct MetricsDecodingError: Error, Sendable, Hashable, CustomStringConve
     public var description: String {
         let what: String
         switch problem {
+        case .tooLong(let limit): what = "longer than \(limit) bytes"
         case .json(let error): what = "not JSON: \(error)"
         case .notAnObject: what = "not a JSON object"
         case .unknownKind: what = "'kind' is neither \"train\" nor \"eval\""
         case .missingKey(let key): what = "missing key '\(key)'"
         case .unexpectedKey(let key): what = key.map { "unexpected key '\($0)'" } ?? "unexpected key"
+        case .duplicateKey(let key): what = key.map { "key '\($0)' appears twice" } ?? "a key appears twice"
         case .wrongType(let key): what = "'\(key)' has the wrong type"
         }
         return line.map { "metrics.jsonl line \($0): \(what)" } ?? "metrics line: \(what)"
