@@ -11,7 +11,8 @@ import Glibc
 public struct GraphFeeds: Sendable {
     /// `NODE=FILE.npy` pairs (paths relative to the working directory).
     public var inputs: [(node: String, path: String)] = []
-    /// A directory holding `params/<node>.npy` (a trained run), or `nil`.
+    /// A directory holding `params/<node>.npy` (a trained run), a `.safetensors` file (a
+    /// path ending in `.safetensors`), or `nil`.
     public var paramsDirectory: String?
     /// `.eval` for `--eval`.
     public var mode: Mode = .train
