@@ -192,7 +192,13 @@ struct TrainingLoop<T: TensorScalar> {
     private func finish(_ directory: TrainDirectory, outcome: Trainer.Outcome, records: [MetricsRecord], session: Session) throws(ConvGraphError) {
         let tensors = outcome.parameters
         try directory.writeFolder("params", files: tensors.map { p in ("\(p.name).npy", { p.tensor.npyBytes }) })
-        try directory.write(Safetensors.encode(tensors.map { ($0.name, $0.tensor) }), to: "params.safetensors")
+        let safetensors: [UInt8]
+        do {
+            safetensors = try Safetensors.encode(tensors.map { ($0.name, $0.tensor) })
+        } catch {
+            throw ConvGraphError(.cannotCreate, Diagnostic("cannot encode params.safetensors: \(error.description)", file: directory.path))
+        }
+        try directory.write(safetensors, to: "params.safetensors")
         try directory.write(Array(TrainingCurves.svg(records, title: graph.name, totalSteps: outcome.steps).utf8), to: "curves.svg")
 
         func record(_ list: [Graph.Train.DataFile], _ data: TrainingData) -> [(node: String, record: RunManifest.FileRecord)] {
