@@ -68,6 +68,10 @@ public final class Trainer {
         /// Every `param` after training (trained, batchnorm statistics, frozen), in
         /// declaration order; empty when `alreadyFinished`.
         public var parameters: [(name: String, tensor: AnyTensor)] = []
+        /// Resident memory when the trainer was made (before any data was read), and the
+        /// process's peak at the end, in bytes (0 where the system does not tell).
+        public var baselineResidentBytes = 0
+        public var peakResidentBytes = 0
     }
 
     public let graph: Graph
@@ -83,6 +87,7 @@ public final class Trainer {
 
     let overrides: [String]
     let graphSHA256: String
+    let baselineResidentBytes = ResidentMemory.current
     let limits: Limits
     let trainData: TrainingData
     let evalData: TrainingData?

@@ -42,6 +42,10 @@ public struct TrainingData: Sendable {
 
     /// ⌊S/B⌋: the steps of one training epoch (the last S mod B samples are skipped).
     public var stepsPerEpoch: Int { sampleCount / batchSize }
+    /// The bytes the arrays hold in memory (in the graph dtype).
+    public var byteCount: Int {
+        arrays.reduce(0) { $0 + $1.values.shape.count * ($1.values.dtype == .float32 ? 4 : 8) }
+    }
 
     /// The sha256 of each file, by node name (for the manifest and the checkpoint).
     public var sha256: [String: String] {

@@ -156,6 +156,8 @@ struct TrainingLoop<T: TensorScalar> {
         outcome.trainMilliseconds = trainMs
         outcome.evalMilliseconds = evalMs
         outcome.parameters = params.compactMap { name in session.parameters[name].map { (name, $0) } }
+        outcome.baselineResidentBytes = trainer.baselineResidentBytes
+        outcome.peakResidentBytes = ResidentMemory.peak
         if let directory {
             try finish(directory, outcome: outcome, records: records, session: session)
         }
@@ -228,6 +230,9 @@ struct TrainingLoop<T: TensorScalar> {
             ("eval_loss", number(outcome.evalLoss)),
             ("eval_accuracy", number(outcome.evalAccuracy)),
             ("eval_data", evalFiles),
+            ("data_bytes", .int(trainer.trainData.byteCount + (trainer.evalData?.byteCount ?? 0))),
+            ("baseline_rss_bytes", .int(outcome.baselineResidentBytes)),
+            ("peak_rss_bytes", .int(ResidentMemory.peak)),
         ]), trainMilliseconds: outcome.trainMilliseconds, evalMilliseconds: outcome.evalMilliseconds)
         try directory.write(manifest.bytes, to: "manifest.json")
         try directory.finish()
