@@ -143,10 +143,12 @@ public final class Trainer {
         }
     }
 
-    /// Trains, writing the run directory `out` (SPEC §10) as it goes; `nil`: nothing is
-    /// written (the trained params are in `parameters` afterwards).
-    /// - Parameter resume: continue the training in `out` from its newest checkpoint; a
-    ///   finished one is left as it is.
+    /// Trains, writing the run directory as it goes (<doc:Training>).
+    /// - Parameters:
+    ///   - out: the run directory; `nil`: nothing is written (the trained params are in the
+    ///     outcome's `parameters`).
+    ///   - resume: continue the training in `out` from its newest checkpoint; a finished one
+    ///     is left as it is.
     /// - Throws: `.cannotCreate` (73) for an `out` that is not a training's directory or
     ///   cannot be written; `.invalidInput` (65) for a checkpoint that does not match.
     public func run(out: String?, resume: Bool = false) throws(ConvGraphError) -> Outcome {
