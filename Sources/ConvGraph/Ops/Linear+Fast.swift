@@ -5,7 +5,7 @@ import CKernels
 extension Linear {
     /// Products with fewer multiply-adds than this run the reference loop: packing would cost
     /// more than it saves. Both give the same bytes, so the choice never changes a result.
-    static let fastPathMinimumMACs = 1 << 16
+    static let fastPathMinimumMACs = 1 << 10
 
     /// C [m, n] = A [m, k] · B [k, n] (+ bias per column), A(i, p) = a[i·sa.0 + p·sa.1],
     /// B(p, j) = b[p·sb.0 + j·sb.1]; the summation order of `referenceGEMM`. The result's
