@@ -180,8 +180,10 @@ public enum RunDirectory {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
     }()
 
-    private static func writeFile(_ bytes: [UInt8], to path: String, fail: (String) -> ConvGraphError) throws(ConvGraphError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    /// Writes `bytes` to a new file at `path` (`O_EXCL`), or appends them with `appending`.
+    static func writeFile(_ bytes: [UInt8], to path: String, appending: Bool = false,
+                          fail: (String) -> ConvGraphError) throws(ConvGraphError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_EXCL), 0o644)
         guard fd >= 0 else { throw fail("cannot create '\(path)': \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var offset = 0

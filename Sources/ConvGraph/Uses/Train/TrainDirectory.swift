@@ -122,18 +122,7 @@ final class TrainDirectory {
         let full = "\(path)/metrics.jsonl"
         let bytes = Array((line + "\n").utf8)
         try pending.step { _ throws(ConvGraphError) in
-            let fd = open(full, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Self.failure(full, "cannot open: \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBufferPointer { p in Glibc.write(fd, p.baseAddress! + offset, p.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.failure(full, "cannot write: \(String(cString: strerror(errno)))")
-                }
-                offset += n
-            }
+            try RunDirectory.writeFile(bytes, to: full, appending: true, fail: { Self.failure(full, $0) })
         }
     }
 
