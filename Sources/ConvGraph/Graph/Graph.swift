@@ -62,11 +62,13 @@ public struct Graph: Sendable {
     public let saveGrads: [Int]
     /// The decoded file (with the effective YAML after overrides).
     public let file: GraphFile
+    /// The checked `train` section, if the graph declares one (`run` ignores it).
+    public let train: Train?
     /// Node index by name.
     private let indexByName: [String: Int]
 
     init(name: String, path: String, seed: UInt32, dtype: DType, nodes: [Node], order: [Int], backward: Backward?,
-         saveValues: [Int], saveGrads: [Int], file: GraphFile) {
+         saveValues: [Int], saveGrads: [Int], file: GraphFile, train: Train? = nil) {
         self.name = name
         self.path = path
         self.seed = seed
@@ -77,6 +79,7 @@ public struct Graph: Sendable {
         self.saveValues = saveValues
         self.saveGrads = saveGrads
         self.file = file
+        self.train = train
         indexByName = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
     /// The memory limit of the `Limits` the graph was checked with. It is not checked when

@@ -15,6 +15,8 @@ struct GraphBuilder {
     /// Names still to resolve from a section that failed to decode (`backward.wrt` when
     /// `backward.from` is broken).
     var orphanNames: [(name: GraphFile.Name, role: String)] = []
+    /// Parts of `train` that failed to decode (already reported; see the decoder's).
+    var trainIncomplete = Set<String>()
     var diagnostics: [Diagnostic] = []
 
     init(file: GraphFile, limits: Limits, failedNodes: Set<String> = []) {
@@ -30,6 +32,7 @@ struct GraphBuilder {
         edgesUnusable = decoder.edgesUnusable
         namesInFailedEdges = decoder.namesInFailedEdges
         orphanNames = decoder.orphanNames
+        trainIncomplete = decoder.trainIncomplete
     }
 
     mutating func error(_ message: String, at location: SourceLocation, notes: [Diagnostic.Note] = []) {
@@ -159,6 +162,7 @@ struct GraphBuilder {
         // The memory limit is checked by the command that computes, against its own plan
         // (`Graph.checkMemoryLimit`, SPEC §8): how much a graph needs depends on the run.
         let backward = resolveBackward(index: index, built: built)
+        let train = resolveTrain(index: index, built: built, backward: backward)
         for (name, role) in orphanNames { _ = resolve(name, index: index, role: role) }
         let saveValues = resolveSave(file.saveValues, index: index) ?? Self.sinks(inputs)
         var saveGrads: [Int] = []
@@ -171,7 +175,8 @@ struct GraphBuilder {
         let checked = built.compactMap { $0 }
         guard checked.count == nodes.count else { return nil }
         var graph = Graph(name: file.name, path: file.path, seed: file.seed, dtype: file.dtype, nodes: checked,
-                          order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file)
+                          order: order, backward: backward, saveValues: saveValues, saveGrads: saveGrads, file: file,
+                          train: train)
         graph.maxMemoryBytes = limits.maxMemoryBytes
         return graph
     }
@@ -225,6 +230,7 @@ struct GraphBuilder {
         // `wrt` is checked even when `from` is wrong: the two errors are independent.
         let from = resolve(b.from, index: index, role: "in 'backward.from'")
         var wrt: [Int] = []
+        var named: [(index: Int, name: GraphFile.Name)] = []
         if let names = b.wrt {
             for name in names {
                 guard let i = resolve(name, index: index, role: "in 'backward.wrt'") else { continue }
@@ -233,7 +239,10 @@ struct GraphBuilder {
                           at: name.location, notes: [.init("use 'save.grads' to save dL/d('\(name.text)')")])
                     continue
                 }
-                if !wrt.contains(i) { wrt.append(i) }
+                if !wrt.contains(i) {
+                    wrt.append(i)
+                    named.append((i, name))
+                }
             }
         } else {
             wrt = file.nodes.indices.filter { file.nodes[$0].op is any LeafOp }
@@ -253,6 +262,11 @@ struct GraphBuilder {
                 error("'backward.grad' has shape \(data.bracketed) but '\(b.from.text)' has shape \(fromShape.bracketed)",
                       at: b.gradLocation ?? b.from.location)
             }
+        }
+        if file.train != nil {
+            // With `train`, `wrt` is what the optimizer updates (SPEC §10).
+            guard let trained = trainedParams(named: b.wrt == nil ? nil : named, from: from, fromShape: fromShape, built: built) else { return nil }
+            wrt = trained
         }
         return Graph.Backward(from: from, grad: grad, wrt: wrt)
     }

@@ -27,6 +27,9 @@ public struct RandomState: Sendable {
         mt = MT19937(seed: seed)
     }
 
+    /// The next raw 32-bit word of the MT19937 stream (numpy's `next_uint32`).
+    mutating func nextWord() -> UInt32 { mt.next() }
+
     /// A double in [0, 1) with 53 random bits (numpy's `random_sample`).
     public mutating func randomSample() -> Double {
         let a = Double(mt.next() >> 5)

@@ -42,6 +42,8 @@ public struct GraphFile: Sendable {
     public var saveGrads: [Name]?
     /// Where `save.grads` is written (it needs `backward`).
     public var saveGradsLocation: SourceLocation?
+    /// The `train` section (SPEC §10), if the file has one.
+    public var train: TrainSection? = nil
     /// The effective YAML after overrides, kept for the manifest.
     public var tree: YAMLNode
 }

@@ -24,7 +24,11 @@ struct GraphFileDecoder {
     /// itself failed to decode (`wrt` is independent of a broken `from`).
     var orphanNames: [(name: GraphFile.Name, role: String)] = []
 
-    static let topLevelKeys = ["graph", "seed", "dtype", "nodes", "edges", "backward", "save"]
+    /// Parts of `train` that failed to decode (`data`, `eval.data`): the builder does not
+    /// report what only follows from them (an input missing from a broken `data`).
+    var trainIncomplete = Set<String>()
+
+    static let topLevelKeys = ["graph", "seed", "dtype", "nodes", "edges", "backward", "save", "train"]
     static let backwardKeys = ["from", "grad", "wrt"]
     static let saveKeys = ["values", "grads"]
 
@@ -129,9 +133,17 @@ struct GraphFileDecoder {
         if let at = saveGradsLocation, root["backward"] == nil, !misspelled.contains("backward") {
             error("'save.grads' needs a 'backward' section", at: at)
         }
+        var train: TrainSection?
+        if let pair = top.first(where: { $0.key == "train" }) {
+            train = decodeTrain(pair.value, at: pair.keyLocation)
+            if train != nil, root["backward"] == nil, !misspelled.contains("backward") {
+                error("'train' needs a 'backward' section whose 'from' is the loss", at: pair.keyLocation,
+                      notes: [.init("add 'backward: {from: LOSS}', LOSS a node with a scalar output")])
+            }
+        }
         return GraphFile(path: path, name: name, seed: seed, dtype: dtype, nodes: nodes, edges: edges,
                          backward: backward, saveValues: saveValues, saveGrads: saveGrads,
-                         saveGradsLocation: saveGradsLocation, tree: root)
+                         saveGradsLocation: saveGradsLocation, train: train, tree: root)
     }
 
     /// The default graph name: the file's base name without extension, other characters

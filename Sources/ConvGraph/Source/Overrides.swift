@@ -2,8 +2,10 @@
 /// (`nodes.conv.stride`, a list element by index: `nodes.conv.padding.1`) and a YAML value
 /// (`[2, 2]`). Applied to the YAML tree after merge keys, before decoding. An unknown path
 /// is a usage error (exit 64) with a did-you-mean note; a path may add a key the op (or
-/// section) allows but the file omits. A value that makes the graph invalid is caught by
-/// the normal checks (exit 65).
+/// section) allows but the file omits. Inside `train`, a path may also add the subsections
+/// on its way (`train.checkpoint.keep=1` without `checkpoint:`), and `train.data` and
+/// `train.eval.data` may gain any node's name. A value that makes the graph invalid is
+/// caught by the normal checks (exit 65).
 public struct Override: Sendable, Hashable {
     public var path: [String]
     public var value: String
@@ -37,24 +39,40 @@ public struct Override: Sendable, Hashable {
         } else {
             valueNode = try YAMLParser(file: source, limits: limits).parse(Array(value.utf8))
         }
-        try Self.set(&root, path: path[...], prefix: [], value: &valueNode, override: self)
+        let nodeNames = root["nodes"]?.pairs?.map(\.key) ?? []
+        try Self.set(&root, path: path[...], prefix: [], value: &valueNode, override: self, nodeNames: nodeNames)
     }
 
     private static func set(_ node: inout YAMLNode, path: ArraySlice<String>, prefix: [String], value: inout YAMLNode,
-                            override: Override) throws(ConvGraphError) {
+                            override: Override, nodeNames: [String]) throws(ConvGraphError) {
         guard let key = path.first else {
             node = value
             return
         }
         let here = prefix + [key]
+        // Inside `train`, a subsection written empty (`checkpoint:`, `adam:`) may gain keys.
+        if prefix.first == "train", case .null = node.resolved, node.pairs == nil, node.elements == nil,
+           !allowedKeys(at: prefix, in: node, nodeNames: nodeNames).isEmpty {
+            node.content = .mapping([])
+        }
         switch node.content {
         case .mapping(var pairs):
             if let i = pairs.firstIndex(where: { $0.key == key }) {
-                try set(&pairs[i].value, path: path.dropFirst(), prefix: here, value: &value, override: override)
+                try set(&pairs[i].value, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
                 node.content = .mapping(pairs)
                 return
             }
-            let allowed = allowedKeys(at: prefix, in: node)
+            let allowed = allowedKeys(at: prefix, in: node, nodeNames: nodeNames)
+            // Inside `train`, a whole subsection the file omits may be added on the way
+            // (`train.checkpoint.keep=1` without `checkpoint:`); the next key is checked
+            // against that subsection's keys in turn.
+            if path.count > 1, prefix.first == "train", allowed.contains(key) {
+                var added = YAMLNode(.mapping([]), at: value.location)
+                try set(&added, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
+                pairs.append(YAMLNode.Pair(key: key, keyLocation: value.location, value: added))
+                node.content = .mapping(pairs)
+                return
+            }
             guard path.count == 1, allowed.contains(key) else {
                 let existing = pairs.map(\.key)
                 throw ConvGraphError(.usage, Diagnostic(
@@ -69,7 +87,7 @@ public struct Override: Sendable, Hashable {
                 throw ConvGraphError(.usage, Diagnostic(
                     "--set '\(override.text)': '\(prefix.joined(separator: "."))' is a list of \(items.count); '\(key)' is not an index in 0..<\(items.count)", file: nil))
             }
-            try set(&items[i], path: path.dropFirst(), prefix: here, value: &value, override: override)
+            try set(&items[i], path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
             node.content = .sequence(items)
         case .scalar:
             throw ConvGraphError(.usage, Diagnostic(
@@ -77,8 +95,14 @@ public struct Override: Sendable, Hashable {
         }
     }
 
-    /// The keys a mapping at `prefix` may gain.
-    private static func allowedKeys(at prefix: [String], in node: YAMLNode) -> [String] {
+    /// The keys a mapping at `prefix` may gain (`nodeNames`: the graph's nodes, which
+    /// `train.data` and `train.eval.data` may name).
+    private static func allowedKeys(at prefix: [String], in node: YAMLNode, nodeNames: [String]) -> [String] {
+        if prefix.first == "train" {
+            let inside = Array(prefix.dropFirst())
+            if inside == ["data"] || inside == ["eval", "data"] { return nodeNames }
+            return GraphFileDecoder.trainKeys(at: inside) ?? []
+        }
         switch prefix.count {
         case 0: return GraphFileDecoder.topLevelKeys
         case 1 where prefix[0] == "backward": return GraphFileDecoder.backwardKeys

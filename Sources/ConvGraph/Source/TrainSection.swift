@@ -40,6 +40,15 @@ public struct TrainSection: Sendable {
     public var checkpointKeep: Int
     /// `log.every`, in steps (default 10).
     public var logEvery: Int
+    /// Where the `data` mapping is written.
+    public var dataLocation: SourceLocation? = nil
+    /// Where the `eval.data` mapping is written.
+    public var evalDataLocation: SourceLocation? = nil
+    /// Where `cosine.warmup` is written (with `epochs`, W < T is checked once the data's
+    /// sample count is known).
+    public var warmupLocation: SourceLocation? = nil
+    /// Where `multistep.milestones` is written.
+    public var milestonesLocation: SourceLocation? = nil
 }
 
 /// An optimizer and its hyperparameters as the graph file writes them (SPEC §10). The
