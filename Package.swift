@@ -30,6 +30,7 @@ let package = Package(
         ),
         .executableTarget(name: "embed-example", dependencies: ["ConvGraph"], path: "Examples/Embed"),
         .executableTarget(name: "session-example", dependencies: ["ConvGraph"], path: "Examples/Session"),
+        .executableTarget(name: "train-example", dependencies: ["ConvGraph"], path: "Examples/Train"),
         .testTarget(name: "ConvGraphTests", dependencies: ["ConvGraph"], exclude: ["Fixtures"]),
     ]
 )

@@ -14,6 +14,8 @@ let package = Package(
                           path: "Sources/FuzzGraphLoader"),
         .executableTarget(name: "fuzz-npy", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
                           path: "Sources/FuzzNPY"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
+                          path: "Sources/FuzzSafetensors"),
         .executableTarget(name: "fuzz-overrides", dependencies: ["FuzzSupport", .product(name: "ConvGraph", package: "ConvGraph")],
                           path: "Sources/FuzzOverrides"),
         // Not a fuzz target: the 10,000-run memory soak (Scripts/soak.sh), built in release.

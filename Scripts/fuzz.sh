@@ -3,7 +3,7 @@
 # bounded time, one after the other, in one process at low priority.
 #
 #   Scripts/fuzz.sh [SECONDS] [TARGET...]     SECONDS per target (default 60);
-#                                             TARGET: graph-loader npy overrides (default all)
+#                                             TARGET: graph-loader npy overrides safetensors (default all)
 #
 # Environment: SCRATCH (build directory, default .build-fuzz), FUZZ_ARGS (extra libFuzzer
 # flags), NO_BUILD=1 (reuse the last build). The growing corpus is kept in
@@ -16,11 +16,11 @@ ROOT=$PWD
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(graph-loader npy overrides)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(graph-loader npy overrides safetensors)
 for target in "${TARGETS[@]}"; do
     case $target in
-        graph-loader|npy|overrides) ;;
-        *) echo "unknown target '$target' (graph-loader, npy, overrides)" >&2; exit 64 ;;
+        graph-loader|npy|overrides|safetensors) ;;
+        *) echo "unknown target '$target' (graph-loader, npy, overrides, safetensors)" >&2; exit 64 ;;
     esac
 done
 SCRATCH=${SCRATCH:-$ROOT/.build-fuzz}
@@ -51,6 +51,7 @@ for target in "${TARGETS[@]}"; do
         graph-loader) maxlen=4096; extra=(-dict="$ROOT/Fuzz/yaml.dict") ;;
         npy) maxlen=2048; extra=() ;;
         overrides) maxlen=512; extra=(-dict="$ROOT/Fuzz/yaml.dict") ;;
+        safetensors) maxlen=2048; extra=(-dict="$ROOT/Fuzz/safetensors.dict") ;;
     esac
     corpus=$SCRATCH/corpus/$target
     out=$SCRATCH/runs/$target

@@ -21,6 +21,10 @@ public struct Limits: Sendable, Hashable {
     public var maxMemoryBytes: Int = Limits.defaultMemoryBytes
     /// Longest `.npy` header, in bytes. Default 64 KiB.
     public var maxNPYHeaderBytes: Int = 64 << 10
+    /// Longest `.safetensors` header (its JSON), in bytes. Default 16 MiB (a header of about
+    /// 100 bytes per tensor: the 100,000 params of the largest graph fit). Parsing holds the
+    /// header as a JSON tree, at most about 20 bytes of memory per header byte.
+    public var maxSafetensorsHeaderBytes: Int = 16 << 20
 
     public init() {}
 

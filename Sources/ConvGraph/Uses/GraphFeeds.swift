@@ -11,7 +11,8 @@ import Glibc
 public struct GraphFeeds: Sendable {
     /// `NODE=FILE.npy` pairs (paths relative to the working directory).
     public var inputs: [(node: String, path: String)] = []
-    /// A directory holding `params/<node>.npy` (a trained run), or `nil`.
+    /// A directory holding `params/<node>.npy` (a trained run), a `.safetensors` file (a
+    /// path ending in `.safetensors`), or `nil`.
     public var paramsDirectory: String?
     /// `.eval` for `--eval`.
     public var mode: Mode = .train
@@ -104,10 +105,7 @@ public struct GraphFeeds: Sendable {
     /// nodes the graph lacks are ignored.
     func loadParams(for graph: Graph, limits: Limits) throws(ConvGraphError) -> ([(node: String, tensor: AnyTensor)], [(node: String, file: String, sha256: String)]) {
         guard let directory = paramsDirectory else { return ([], []) }
-        if directory.hasSuffix(".safetensors") {
-            throw ConvGraphError(.usage, Diagnostic("--params does not read .safetensors files yet", file: directory,
-                                                    notes: [.init("pass a run directory holding params/<node>.npy")]))
-        }
+        if directory.hasSuffix(".safetensors") { return try Self.loadSafetensors(directory, for: graph, limits: limits) }
         let folder = Self.paramsFolder(directory)
         var st = stat()
         guard stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -126,6 +124,52 @@ public struct GraphFeeds: Sendable {
             }
             params.append((node.name, graph.dtype == .float64 ? AnyTensor(loaded.tensor) : AnyTensor(loaded.tensor.converted(to: Float.self))))
             records.append((node.name, path, loaded.sha256))
+        }
+        return (params, records)
+    }
+
+    /// `--params FILE.safetensors`, by the rules of a params directory: every tensor named
+    /// after a leaf param of `graph` starts it (its shape must equal the node's, else 65);
+    /// tensors the graph lacks are ignored (their entries are still checked). A missing or
+    /// unreadable file → 66; not a regular file, over the size limit, or not a valid
+    /// safetensors file → 65. Each loaded param's record is the file and the sha256 of the
+    /// whole file (the same for every param: the bytes read and checked as one).
+    static func loadSafetensors(_ path: String, for graph: Graph, limits: Limits) throws(ConvGraphError) -> ([(node: String, tensor: AnyTensor)], [(node: String, file: String, sha256: String)]) {
+        func fail(_ kind: ConvGraphError.Kind, _ message: String) -> ConvGraphError {
+            ConvGraphError(kind, Diagnostic(message, file: path))
+        }
+        // The file holds at most the planned memory of the run in tensors, plus its header.
+        let (total, overflow) = limits.maxMemoryBytes.addingReportingOverflow(8 + limits.maxSafetensorsHeaderBytes)
+        let bytes: [UInt8]
+        do {
+            bytes = try readRegularFile(atPath: path, maxBytes: overflow ? Int.max : total)
+        } catch {
+            switch error {
+            case .notFound: throw fail(.noInput, "no such file")
+            case .unreadable(_, let reason): throw fail(.noInput, "cannot read the file: \(reason)")
+            case .notRegularFile: throw fail(.invalidInput, "not a regular file")
+            case .tooLarge(_, let size, let limit):
+                throw fail(.invalidInput, "the file is \(size) bytes, larger than the memory limit and a header allow (\(limit) bytes)")
+            }
+        }
+        let leaves = Dictionary(uniqueKeysWithValues: graph.nodes.filter { $0.isLeaf && !$0.isFed }.map { ($0.name, $0.shape) })
+        let tensors: [(name: String, tensor: AnyTensor)]
+        do {
+            tensors = try Safetensors.decode(bytes, limits: limits, exactIn: graph.dtype, selecting: { leaves[$0] != nil })
+        } catch {
+            throw fail(.invalidInput, error.description)
+        }
+        let sha256 = SHA256.hex(bytes)
+        let byName = Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        var params: [(node: String, tensor: AnyTensor)] = []
+        var records: [(node: String, file: String, sha256: String)] = []
+        for node in graph.nodes where node.isLeaf && !node.isFed {
+            guard let tensor = byName[node.name] else { continue }
+            guard tensor.shape == node.shape else {
+                throw fail(.invalidInput, "tensor '\(node.name)' has shape \(tensor.shape.bracketed), but param '\(node.name)' has shape \(node.shape.bracketed)")
+            }
+            params.append((node.name, graph.dtype == .float64 ? AnyTensor(tensor.as(Double.self)) : AnyTensor(tensor.as(Float.self))))
+            records.append((node.name, path, sha256))
         }
         return (params, records)
     }

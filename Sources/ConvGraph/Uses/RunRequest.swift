@@ -5,7 +5,8 @@ public struct RunRequest: Sendable {
     public var overrides: [String] = []
     /// `NODE=FILE.npy` pairs.
     public var inputs: [(node: String, path: String)] = []
-    /// A directory holding `params/<node>.npy` to start the params from (`--params`).
+    /// A directory holding `params/<node>.npy`, or a `.safetensors` file, to start the params
+    /// from (`--params`).
     public var paramsDirectory: String?
     /// `.eval` for inference mode (`--eval`).
     public var mode: Mode = .train

@@ -96,7 +96,7 @@ struct FeedOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: ArgumentHelp("Feed an input node from a .npy file (float, integer or boolean). Its shape, padded with 1s on the right, must match the node's; a different first dimension N runs the graph with that N (every fed input must then agree). Repeatable.", valueName: "NODE=FILE.npy"))
     var inputs: [String] = []
 
-    @Option(name: .customLong("params"), help: ArgumentHelp("Start every param whose DIR/params/<node>.npy exists from that file (e.g. a trained run); the other params keep their init values.", valueName: "DIR"))
+    @Option(name: .customLong("params"), help: ArgumentHelp("Start every param whose DIR/params/<node>.npy exists from that file (e.g. a trained run); the other params keep their init values. A FILE.safetensors instead starts every param named by one of its tensors.", valueName: "DIR|FILE.safetensors"))
     var paramsDirectory: String?
 
     @Flag(name: .customLong("eval"), help: "Inference mode: batchnorm uses its mean and var inputs instead of the batch statistics.")
@@ -106,7 +106,7 @@ struct FeedOptions: ParsableArguments {
         for input in inputs where !input.contains("=") || input.hasPrefix("=") || input.hasSuffix("=") {
             throw ValidationError("--input takes NODE=FILE.npy, not '\(input)'")
         }
-        if let paramsDirectory, paramsDirectory.isEmpty { throw ValidationError("--params takes a directory, not an empty string") }
+        if let paramsDirectory, paramsDirectory.isEmpty { throw ValidationError("--params takes a directory or a .safetensors file, not an empty string") }
     }
 
     var feeds: GraphFeeds {

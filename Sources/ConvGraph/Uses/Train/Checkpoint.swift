@@ -129,7 +129,7 @@ enum MetricsLog {
         var kept: [String] = []
         var records: [MetricsRecord] = []
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let record = MetricsRecord(jsonLine: String(line)), record.step <= step else { continue }
+            guard let record = try? MetricsRecord(jsonLine: String(line)), record.step <= step else { continue }
             kept.append(String(line))
             records.append(record)
         }

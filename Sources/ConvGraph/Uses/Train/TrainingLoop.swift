@@ -70,6 +70,7 @@ struct TrainingLoop<T: TensorScalar> {
         let order = EpochOrder(seed: train.seed, sampleCount: trainer.trainData.sampleCount, shuffle: train.section.shuffle)
         let spe = trainer.stepsPerEpoch, b = train.batchSize
         var totalSteps = trainer.totalSteps
+        var cursor = order.cursor(atEpoch: state.step / spe)
         var epochOrder: [Int] = []
         var epochOfOrder = -1
         var lastTrainLoss: Double? = records.last(where: { if case .train = $0 { true } else { false } }).flatMap {
@@ -87,7 +88,7 @@ struct TrainingLoop<T: TensorScalar> {
             let stepStart = monotonicMilliseconds()
             let epoch = t / spe
             if epoch != epochOfOrder {
-                epochOrder = order.order(ofEpoch: epoch)
+                epochOrder = cursor.next()
                 epochOfOrder = epoch
             }
             let within = t % spe
@@ -197,7 +198,7 @@ struct TrainingLoop<T: TensorScalar> {
         func record(_ list: [Graph.Train.DataFile], _ data: TrainingData) -> [(node: String, record: RunManifest.FileRecord)] {
             list.map { f in
                 let name = graph.nodes[f.node].name
-                return (name, RunManifest.FileRecord(file: data.resolvedPath[name] ?? f.path, sha256: data.sha256[name] ?? ""))
+                return (name, RunManifest.FileRecord(file: data.arrays.first { $0.name == name }?.resolvedPath ?? f.path, sha256: data.sha256[name] ?? ""))
             }
         }
         var manifest = RunManifest(
