@@ -215,6 +215,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
 extension Tensor {
     /// Adds `other` element-wise in place (no copy when the storage is uniquely held).
     /// - Precondition: the shapes match.
+    @_specialize(where Scalar == Float) @_specialize(where Scalar == Double)
     mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "adding tensors of different shapes")
         scalars.withUnsafeMutableBufferPointer { o in
