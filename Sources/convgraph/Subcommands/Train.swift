@@ -34,7 +34,7 @@ extension ConvGraphCommand {
                 }
                 trainer.onEvaluation = { record, trainLoss in
                     progress.finish()
-                    printOutput(TrainingReport.evaluationLine(record, totalEpochs: trainer.totalEpochCount, trainLoss: trainLoss) + "\n")
+                    printOutput(TrainingReport.evaluationLine(record, totalEpochs: trainer.totalEpochs, trainLoss: trainLoss) + "\n")
                 }
                 defer { progress.finish() }
                 let outcome = try trainer.run(out: out ?? trainer.defaultDirectory, resume: resume)

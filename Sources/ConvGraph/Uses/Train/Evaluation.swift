@@ -74,7 +74,7 @@ final class Evaluation {
                 if let value = store[name] { try session.parameters.set(name, value) }
             }
             session.parallelism = parallelism
-            let result = try session.step(feeds: data.batch(Array(start..<(start + n))[...]))
+            let result = try session.step(feeds: data.batch(start..<(start + n)))
             guard let value = result.value(loss) else { break }
             lossSum += value.doubles.scalars.first.map { $0 * Double(n) } ?? .nan
             if let (logits, target) = accuracyNodes, let l = result.value(logits), let t = result.value(target) {

@@ -94,7 +94,8 @@ public final class Trainer {
     /// ⌊S/B⌋, T and the epochs T spans (a part-done last one counts).
     let stepsPerEpoch: Int
     let totalSteps: Int
-    let totalEpochs: Int
+    /// The epochs the training spans (a part-done last one counts).
+    public let totalEpochs: Int
 
     /// Loads the graph file at `path` (with `--set` overrides) and its data.
     /// - Throws: as `Graph.load`; `.invalidInput` (65) for a graph without `train`, a data
@@ -157,9 +158,6 @@ public final class Trainer {
         case .float64: try TrainingLoop<Double>(self).run(out: out, resume: resume)
         }
     }
-
-    /// The epochs the training spans (a part-done last one counts).
-    public var totalEpochCount: Int { totalEpochs }
 
     /// The default run directory, `runs/<graph>`.
     public var defaultDirectory: String { "runs/\(graph.name)" }

@@ -165,11 +165,7 @@ struct TrainingLoop<T: TensorScalar> {
     }
 
     /// The identity a checkpoint must match to be resumed.
-    var identity: TrainingState {
-        var s = freshState()
-        s.step = 0
-        return s
-    }
+    var identity: TrainingState { freshState() }
 
     func freshState() -> TrainingState {
         func shas(_ data: TrainingData?, _ files: [Graph.Train.DataFile]?) -> [TrainingState.Pair] {
