@@ -106,7 +106,7 @@ KillWait=10
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=convgraph Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-    mv "$conf.tmp" "$conf"
+    if cmp -s "$conf.tmp" "$conf"; then rm -f "$conf.tmp"; else mv "$conf.tmp" "$conf"; conf_changed=1; fi
     : > "$dir/plugstack.conf"
 }
 
@@ -158,12 +158,15 @@ start() {
     [[ $(id -u) == 0 ]] || die "start must run as root"
     mkdir -p "$dir"/{log,run,state,spool,munge/state}
     install_packages
-    local began=$SECONDS
+    local began=$SECONDS conf_changed=0
     write_conf
     start_munged
     start_daemon slurmctld
     wait_for "slurmctld to answer" "scontrol ping 2> /dev/null | grep -q UP"
     start_daemon slurmd
+    if ((conf_changed)) && [[ -n $(live_pid "$dir/run/slurmctld.pid" slurmctld) ]]; then
+        scontrol reconfigure 2> /dev/null || true   # daemons kept from before read the new slurm.conf
+    fi
     local deadline=$((SECONDS + timeout)) state resumed=0
     while :; do
         state=$(node_state)
