@@ -172,7 +172,7 @@ start() {
         state=$(node_state)
         case $state in
             idle | mixed | allocated | completing) break ;;
-            down* | drain* | drained* | fail*)
+            down* | drain* | fail* | inval*)
                 if ((resumed == 0)); then
                     say "node $host is $state: resuming it"
                     scontrol update nodename="$host" state=resume || true
