@@ -74,6 +74,25 @@ enum CompareFixtures {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    /// Every number written as `"KEY": NUMBER` (or `"KEY":NUMBER`) in `text`, in order, each
+    /// read with `Double(String)` (correctly rounded; Foundation's `JSONSerialization` on
+    /// Linux is not, e.g. it reads 2.3116048080027105 as 2.3116048080027114).
+    static func rawNumbers(_ key: String, in text: String) throws -> [Double] {
+        let regex = try NSRegularExpression(pattern: "\"\(key)\": ?(-?[0-9][0-9.eE+-]*)")
+        let range = NSRange(text.startIndex..., in: text)
+        return try regex.matches(in: text, range: range).map { match in
+            let r = try #require(Range(match.range(at: 1), in: text))
+            return try #require(Double(String(text[r])))
+        }
+    }
+
+    /// The one number written as `"KEY": NUMBER` in the file at `path`.
+    static func rawNumber(_ key: String, inFile path: String) throws -> Double {
+        let all = try rawNumbers(key, in: String(contentsOfFile: path, encoding: .utf8))
+        try #require(all.count == 1, "\(key) in \(path): \(all)")
+        return all[0]
+    }
+
     /// A number of a Foundation JSON object.
     static func number(_ value: Any?) -> Double? {
         (value as? NSNumber)?.doubleValue
