@@ -13,6 +13,7 @@
 public struct RunSummary: Sendable, Hashable {
     /// The run directory, as found (`PATH` or `PATH/NAME`).
     public var directory: String
+    /// Complete, interrupted, failed or not run (``RunStatus``).
     public var status: RunStatus
     /// The graph's name (the manifest's `graph`), when known.
     public var graph: String?

@@ -14,8 +14,11 @@ public struct TensorDiff: Sendable {
     /// One setting that differs: the manifest key (`seed`, `config.nodes.conv.stride`,
     /// `--set nodes.conv.stride`, `inputs.image`) and each run's value, nil where absent.
     public struct Setting: Sendable, Hashable {
+        /// What differs: a manifest key, `config.PATH`, `--set KEY` or `inputs.NODE`.
         public var key: String
+        /// RUN_A's value (JSON text for a non-string), nil when RUN_A lacks it.
         public var a: String?
+        /// RUN_B's value, nil when RUN_B lacks it.
         public var b: String?
     }
 
@@ -23,10 +26,13 @@ public struct TensorDiff: Sendable {
     public struct Entry: Sendable, Hashable {
         /// The file, relative to the run directory (`values/conv.npy`).
         public var file: String
+        /// The shape of RUN_A's file.
         public var shapeA: Shape
+        /// The shape of RUN_B's file.
         public var shapeB: Shape
         /// The dtype stored in each file (`float32`, `float64`, …).
         public var dtypeA: String
+        /// The dtype stored in RUN_B's file.
         public var dtypeB: String
         /// The largest |a − b|; nil when the shapes differ.
         public var maxAbs: Double?
@@ -41,6 +47,7 @@ public struct TensorDiff: Sendable {
 
     /// The two run directories, as given.
     public var runA: String
+    /// The second run directory, as given.
     public var runB: String
     /// The largest |a − b| accepted.
     public var tolerance: Double
@@ -50,6 +57,7 @@ public struct TensorDiff: Sendable {
     public var tensors: [Entry]
     /// The tensor files only RUN_A lists, and only RUN_B.
     public var onlyInA: [String]
+    /// The tensor files only RUN_B lists.
     public var onlyInB: [String]
 
     /// Every tensor is in both runs with the same shape and dtype, and within the tolerance.
