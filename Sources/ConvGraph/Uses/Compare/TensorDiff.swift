@@ -64,7 +64,11 @@ public struct TensorDiff: Sendable {
     public var agrees: Bool { onlyInA.isEmpty && onlyInB.isEmpty && tensors.allSatisfy(\.agrees) }
 
     /// Compares the complete runs in `runA` and `runB`.
-    /// - Parameter tolerance: the largest |a − b| accepted (≥ 0).
+    /// - Parameters:
+    ///   - runA: the first run directory.
+    ///   - runB: the second run directory.
+    ///   - tolerance: the largest |a − b| accepted (≥ 0).
+    ///   - limits: the limits of SPEC §8 for reading the tensor files.
     /// - Throws: 66 for a directory (or a tensor file it lists) that does not exist; 65 for
     ///   a path that is not a directory, a directory without `manifest.json`, a malformed
     ///   manifest, or a tensor file that is not a valid `.npy`.
