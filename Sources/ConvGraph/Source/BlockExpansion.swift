@@ -29,6 +29,8 @@ struct BlockExpansion {
         var prefix: String
         var block: BlockDefinition?
         var members: [String: Member] = [:]
+        /// Members whose declaration had errors: edges naming them are not reported again.
+        var failed = Set<String>()
         var edges: [YAMLNode]
         /// The instance and repetition the scope is (nil at the top level).
         var instance: Int?
@@ -283,8 +285,12 @@ struct BlockExpansion {
                 scopes[s].members[pair.key] = .node(full)
                 continue
             }
-            guard let use = readUse(pair, arguments: arguments, trail: trail, into: &diagnostics) else { continue }
+            guard let use = readUse(pair, arguments: arguments, trail: trail, into: &diagnostics) else {
+                scopes[s].failed.insert(pair.key)
+                continue
+            }
             guard depth < limits.maxBlockDepth else {
+                scopes[s].failed.insert(pair.key)
                 diagnostics.append(Diagnostic("blocks nest more than \(limits.maxBlockDepth) deep", at: keyLocation,
                                               notes: [.init("instance '\(full)' of block '\(use.block.name)' is at depth \(depth + 1)")]))
                 continue
@@ -394,7 +400,8 @@ struct BlockExpansion {
         while k < segments.count {
             let segment = segments[k]
             guard let member = scopes[scope].members[segment] else {
-                let candidates = scopes[scope].members.keys.sorted() + (k == 0 ? (scopes[scope].block?.inputs.map(\.text) ?? []) : [])
+                if scopes[scope].failed.contains(segment) { return nil }
+                let candidates = (scopes[scope].members.keys + scopes[scope].failed).sorted() + (k == 0 ? (scopes[scope].block?.inputs.map(\.text) ?? []) : [])
                 let within = k == 0 ? (scopes[scope].block.map { " in block '\($0.name)'" } ?? "") : " in instance '\(scopes[scope].prefix)'"
                 diagnostics.append(Diagnostic("unknown node '\(NameRules.printable(segment))'\(within)", at: name.location,
                                               notes: Diagnostic.didYouMean(segment, among: candidates)))

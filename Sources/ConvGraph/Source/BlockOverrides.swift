@@ -9,13 +9,18 @@ enum BlockOverrides {
         return (overrides.filter { !isInner($0) }, overrides.filter(isInner))
     }
 
-    /// Diagnostics in file order, each distinct one once.
+    /// Diagnostics in file order, each distinct one once: the same error in every
+    /// repetition of an instance is reported for the first one only.
     static func ordered(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        var seen = Set<Diagnostic>()
+        var seen = Set<String>()
         return diagnostics.enumerated().sorted { a, b in
             let (la, lb) = (a.element.location, b.element.location)
             if let la, let lb, la != lb { return la < lb }
             return a.offset < b.offset
-        }.map(\.element).filter { seen.insert($0).inserted }
+        }.map(\.element).filter { d in
+            var at = d.location
+            at?.instances = []
+            return seen.insert("\(at.map(\.description) ?? "-") \(d.message)").inserted
+        }
     }
 }
