@@ -401,7 +401,7 @@ struct BlockExpansion {
             let segment = segments[k]
             guard let member = scopes[scope].members[segment] else {
                 if scopes[scope].failed.contains(segment) { return nil }
-                let candidates = (scopes[scope].members.keys + scopes[scope].failed).sorted() + (k == 0 ? (scopes[scope].block?.inputs.map(\.text) ?? []) : [])
+                let candidates = (Array(scopes[scope].members.keys) + Array(scopes[scope].failed)).sorted() + (k == 0 ? (scopes[scope].block?.inputs.map(\.text) ?? []) : [])
                 let within = k == 0 ? (scopes[scope].block.map { " in block '\($0.name)'" } ?? "") : " in instance '\(scopes[scope].prefix)'"
                 diagnostics.append(Diagnostic("unknown node '\(NameRules.printable(segment))'\(within)", at: name.location,
                                               notes: Diagnostic.didYouMean(segment, among: candidates)))
