@@ -73,6 +73,7 @@ extension Graph {
         decoder.presetEdges = expansion?.edges
         var file = decoder.decode(root)
         file?.includedFiles = expansion?.includedFiles ?? []
+        file?.includedFileSHA256 = expansion?.includedFileSHA256 ?? [:]
         file?.blockInstances = expansion?.instances ?? []
         file?.isExpanded = expansion != nil
         guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
@@ -108,7 +109,8 @@ extension Graph {
             try Override(parsing: text).apply(to: &root, limits: limits)
         }
         let expansion = file.isExpanded
-            ? BlockExpansion.Result(root: root, edges: nil, includedFiles: file.includedFiles, instances: file.blockInstances) : nil
+            ? BlockExpansion.Result(root: root, edges: nil, includedFiles: file.includedFiles,
+                                  includedFileSHA256: file.includedFileSHA256, instances: file.blockInstances) : nil
         var graph = try Graph.build(root: root, path: path, limits: limits, expansion: expansion)
         graph.maxMemoryBytes = maxMemoryBytes
         return graph

@@ -20,6 +20,7 @@ struct BlockExpansion {
         /// `nil`: read the tree's `edges` (a tree expanded earlier).
         var edges: [GraphFile.Edge]?
         var includedFiles: [String]
+        var includedFileSHA256: [String: String] = [:]
         var instances: [GraphFile.BlockInstance]
     }
 
@@ -140,7 +141,7 @@ struct BlockExpansion {
             }
         }
         return Result(root: YAMLNode(.mapping(out), at: root.location), edges: edges,
-                      includedFiles: library.includedFiles, instances: blockInstances)
+                      includedFiles: library.includedFiles, includedFileSHA256: library.includedFileSHA256, instances: blockInstances)
     }
 
     // MARK: Cycles and counts

@@ -50,6 +50,8 @@ public struct GraphFile: Sendable {
     /// Every file the graph file includes, transitively, as resolved (relative to the
     /// working directory when the graph's path is), in the order first read (SPEC §11.1).
     public var includedFiles: [String] = []
+    /// The sha256 of each included file's bytes as read, by its path in `includedFiles`.
+    public var includedFileSHA256: [String: String] = [:]
     /// Every block instance, in expansion order (SPEC §11.1).
     public var blockInstances: [BlockInstance] = []
     /// Whether the graph was expanded from blocks or includes (node names may hold `/`).

@@ -9,6 +9,8 @@ struct BlockLibrary: Sendable {
     /// Every included file, as resolved (relative to the working directory when the graph
     /// path was relative), in the order first read; each file once.
     var includedFiles: [String] = []
+    /// The sha256 of each included file's bytes as read, by resolved path.
+    var includedFileSHA256: [String: String] = [:]
     var diagnostics: [Diagnostic] = []
     /// Set when an included file does not exist (exit 66 rather than 65).
     var missingFile = false
@@ -110,6 +112,7 @@ struct BlockLibrary: Sendable {
             }
             return nil
         }
+        includedFileSHA256[path] = SHA256.hex(bytes)
         do {
             return try YAMLParser(file: path, limits: limits).parse(bytes)
         } catch {

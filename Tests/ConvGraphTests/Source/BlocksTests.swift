@@ -300,6 +300,15 @@ import Testing
         let graph = try Graph.load(contentsOf: "\(dir)/main.yaml")
         #expect(graph.file.includedFiles == ["\(dir)/lib/blocks.yaml", "\(dir)/lib/more/deep.yaml"])
         #expect(graph.nodes.map(\.name) == ["image", "t/w", "t/conv"])
+        // The run's manifest records each included file with the sha256 of its bytes.
+        let run = try Self.run(["run", "main.yaml", "--out", "r"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        let manifest = String(decoding: try readRegularFile(atPath: "\(dir)/r/manifest.json", maxBytes: 1 << 20), as: UTF8.self)
+        let digest = SHA256.hex(try readRegularFile(atPath: "\(dir)/lib/more/deep.yaml", maxBytes: 1 << 20))
+        let includes = try #require(manifest.range(of: "\"includes\": ["))
+        let tail = manifest[includes.upperBound...]
+        #expect(tail.contains("\"file\": \"lib/more/deep.yaml\""), "\(manifest)")
+        #expect(tail.contains("\"sha256\": \"\(digest)\""), "\(manifest)")
         // Errors in an included file name it.
         try Array("blocks:\n  triple: {inputs: [x], output: conv, nodes: {conv: {op: conv, strde: 1}}, edges: [x -> conv]}\n".utf8)
             .write(to: "\(dir)/lib/more/deep.yaml")
