@@ -85,11 +85,13 @@ extension Graph {
         // In file order, so the output reads top to bottom; each distinct error once (a
         // node in the middle of a chain `a -> x -> b` is named by two edges).
         var seen = Set<Diagnostic>()
-        let all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
+        var all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
             let (la, lb) = (a.element.location, b.element.location)
             if let la, let lb, la != lb { return la < lb }
             return a.offset < b.offset
         }.map(\.element).filter { seen.insert($0).inserted }
+        // The same error in every repetition of a block is reported for the first one.
+        if expansion != nil { all = BlockOverrides.ordered(all) }
         guard let graph, all.isEmpty else {
             throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
         }

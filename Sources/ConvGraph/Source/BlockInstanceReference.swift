@@ -9,6 +9,7 @@ public struct BlockInstanceReference: Hashable, Sendable {
     /// Where the instance is declared (its key under `nodes:`).
     public var location: SourceLocation
 
+    /// A reference to instance `instance` of block `block`, declared at `location`.
     public init(instance: String, block: String, location: SourceLocation) {
         self.instance = instance
         self.block = block

@@ -228,6 +228,25 @@ import Testing
         """)
     }
 
+    @Test func anErrorInARepeatedBlockIsReportedOnce() throws {
+        let source = Self.convRelu.replacingOccurrences(of: "padding: 1", with: "paddng: 1") + """
+        nodes:
+          image: {op: input, shape: [1, 2, 6, 6], init: randn}
+          body:  {block: cr, cin: 2, repeat: 50}
+        edges: [image -> body]
+        """
+        let dir = try Self.folder(["g.yaml": source])
+        let g = "\(dir)/g.yaml"
+        let f = try #require(Self.failure(g))
+        #expect(f.code == 65)
+        #expect(f.text == """
+        \(Self.at(g, source, line: 8, "paddng")): error: unknown attribute 'paddng' for op 'conv'
+        note: did you mean 'padding'?
+        note: op 'conv' takes stride, padding, dilation, groups, weight_layout
+        \(Self.at(g, source, line: 13, "body")): note: in instance 'body/0' of block 'cr'
+        """)
+    }
+
     @Test func shapeErrorsOfTheCheckerNameTheInstance() throws {
         // cin 5 does not fit the 2-channel image: the checker's error is at a position in
         // block `cr`, with the note naming instance `stem` at its line.
