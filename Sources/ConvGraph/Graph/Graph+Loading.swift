@@ -43,14 +43,39 @@ extension Graph {
         var parsedOverrides: [Override] = []
         for text in overrides { parsedOverrides.append(try Override(parsing: text)) }
         var root = try YAMLParser(file: path, limits: limits).parse(bytes)
-        for override in parsedOverrides { try override.apply(to: &root, limits: limits) }
-        return try build(root: root, path: path, limits: limits)
+        guard BlockLibrary.isUsed(in: root) else {
+            for override in parsedOverrides { try override.apply(to: &root, limits: limits) }
+            return try build(root: root, path: path, limits: limits)
+        }
+        // Blocks (SPEC §11.1): overrides of arguments apply before expansion, overrides of
+        // inner nodes (`nodes.stem/conv.stride`) after it, so they win.
+        let (before, after) = BlockOverrides.split(parsedOverrides)
+        var library = BlockLibrary(root: root, path: path, limits: limits)
+        let arguments = library.blocks.mapValues { $0.arguments.map(\.name) }
+        for override in before { try override.apply(to: &root, limits: limits, blockArguments: arguments) }
+        if before.contains(where: { $0.path.first == "blocks" || $0.path.first == "include" }) {
+            library = BlockLibrary(root: root, path: path, limits: limits)
+        }
+        var expander = BlockExpansion(library: library, limits: limits)
+        guard let expansion = expander.expand(root) else {
+            throw ConvGraphError(library.missingFile ? .noInput : .invalidInput, BlockOverrides.ordered(expander.diagnostics))
+        }
+        root = expansion.root
+        for override in after { try override.apply(to: &root, limits: limits) }
+        return try build(root: root, path: path, limits: limits, expansion: expansion)
     }
 
-    /// Decodes, checks and builds the graph of a YAML tree (overrides already applied).
-    static func build(root: YAMLNode, path: String, limits: Limits) throws(ConvGraphError) -> Graph {
+    /// Decodes, checks and builds the graph of a YAML tree (overrides already applied);
+    /// `expansion`: the tree was expanded from blocks (names may hold `/`).
+    static func build(root: YAMLNode, path: String, limits: Limits, expansion: BlockExpansion.Result? = nil) throws(ConvGraphError) -> Graph {
         var decoder = GraphFileDecoder(path: path, limits: limits)
-        let file = decoder.decode(root)
+        decoder.expanded = expansion != nil
+        decoder.presetEdges = expansion?.edges
+        var file = decoder.decode(root)
+        file?.includedFiles = expansion?.includedFiles ?? []
+        file?.includedFileSHA256 = expansion?.includedFileSHA256 ?? [:]
+        file?.blockInstances = expansion?.instances ?? []
+        file?.isExpanded = expansion != nil
         guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
         // Edges and shapes are checked even when some nodes failed to decode, so one run
         // reports every independent error; edges to failed nodes are not reported twice.
@@ -60,11 +85,13 @@ extension Graph {
         // In file order, so the output reads top to bottom; each distinct error once (a
         // node in the middle of a chain `a -> x -> b` is named by two edges).
         var seen = Set<Diagnostic>()
-        let all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
+        var all = (decoder.diagnostics + builder.diagnostics).enumerated().sorted { a, b in
             let (la, lb) = (a.element.location, b.element.location)
             if let la, let lb, la != lb { return la < lb }
             return a.offset < b.offset
         }.map(\.element).filter { seen.insert($0).inserted }
+        // The same error in every repetition of a block is reported for the first one.
+        if expansion != nil { all = BlockOverrides.ordered(all) }
         guard let graph, all.isEmpty else {
             throw ConvGraphError(decoder.missingFile ? .noInput : .invalidInput, all)
         }
@@ -83,7 +110,10 @@ extension Graph {
             let text = "nodes.\(nodes[i].name).shape=[" + dims.map(String.init).joined(separator: ",") + "]"
             try Override(parsing: text).apply(to: &root, limits: limits)
         }
-        var graph = try Graph.build(root: root, path: path, limits: limits)
+        let expansion = file.isExpanded
+            ? BlockExpansion.Result(root: root, edges: nil, includedFiles: file.includedFiles,
+                                  includedFileSHA256: file.includedFileSHA256, instances: file.blockInstances) : nil
+        var graph = try Graph.build(root: root, path: path, limits: limits, expansion: expansion)
         graph.maxMemoryBytes = maxMemoryBytes
         return graph
     }

@@ -81,12 +81,8 @@ public enum RunDirectory {
                 if !isManifest { digests.append(SHA256.hex(bytes)) }
                 try pending.step { _ throws(ConvGraphError) in
                     if let slash = relative.lastIndex(of: "/") {
-                        let folder = String(relative[..<slash])
-                        if !folders.contains(folder) {
-                            guard mkdir("\(temporary)/\(folder)", 0o755) == 0 else {
-                                throw fail("cannot create '\(folder)': \(String(cString: strerror(errno)))")
-                            }
-                            folders.insert(folder)
+                        if let message = makeSubfolders(String(relative[..<slash]), under: temporary, made: &folders) {
+                            throw fail(message)
                         }
                     }
                     try writeFile(bytes, to: "\(temporary)/\(relative)", fail: fail)

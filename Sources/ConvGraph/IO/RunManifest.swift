@@ -44,6 +44,16 @@ public struct RunManifest: Sendable {
     /// For a training (SPEC §10): the `train` object (steps, epochs, final losses and
     /// accuracy), and the timings `train_ms` and `eval_ms` in place of forward/backward.
     public var training: (summary: JSONValue, trainMilliseconds: Double, evalMilliseconds: Double)? = nil
+    /// The files the graph file includes (SPEC §11.1), as resolved, with the sha256 of the
+    /// bytes read; written as `includes` after `files` only when there are any.
+    public var includes: [FileRecord] = []
+
+    /// `includes` (after `files`), only when the graph includes files.
+    private var includesEntry: [(String, JSONValue)] {
+        guard !includes.isEmpty else { return [] }
+        let records: [JSONValue] = includes.map { .object([("file", .string($0.file)), ("sha256", .string($0.sha256))]) }
+        return [("includes", .array(records))]
+    }
 
     /// The manifest as JSON, keys in the order of SPEC §6.
     public var json: JSONValue {
@@ -60,6 +70,7 @@ public struct RunManifest: Sendable {
             ("overrides", .array(overrides.map { .string($0) })),
             ("inputs", records(inputs)),
             ("files", records(files)),
+        ] + includesEntry + [
             ("seed", .int(Int(seed))),
             ("dtype", .string(dtype.rawValue)),
             ("mode", .string(mode.rawValue)),

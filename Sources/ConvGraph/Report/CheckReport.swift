@@ -42,16 +42,48 @@ extension Graph {
     }
 
     /// Graphviz DOT: one box per node (name, op), edges labelled with the shape that
-    /// flows along them (and the port for named ports).
+    /// flows along them (and the port for named ports); each block instance is a cluster
+    /// (`subgraph cluster_N`, labelled `NAME (BLOCK)`).
     public var dot: String {
         func quote(_ s: String) -> String {
             "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
         }
         var out = "digraph \(quote(name)) {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n"
+        // Block instances (SPEC §11.1) are clusters, nested as they are. Expansion emits
+        // an instance's nodes together, so each cluster opens before its first node and
+        // closes after its last.
+        let blocks = Dictionary(file.blockInstances.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var open: [String] = []
+        var clusters = 0
         for node in nodes {
+            let segments = node.name.split(separator: "/").dropLast()
+            var enclosing: [String] = []
+            for k in segments.indices where blocks[segments[...k].joined(separator: "/")] != nil {
+                enclosing.append(segments[...k].joined(separator: "/"))
+            }
+            var shared = 0
+            while shared < open.count, shared < enclosing.count, open[shared] == enclosing[shared] { shared += 1 }
+            while open.count > shared {
+                open.removeLast()
+                out += String(repeating: "  ", count: open.count + 1) + "}\n"
+            }
+            for name in enclosing[shared...] {
+                let instance = blocks[name]
+                let label = name + (instance.map { " (\($0.block)\($0.repetitions.map { " ×\($0)" } ?? ""))" } ?? "")
+                out += String(repeating: "  ", count: open.count + 1) + "subgraph cluster_\(clusters) {\n"
+                out += String(repeating: "  ", count: open.count + 2) + "label=\(quote(label));\n"
+                clusters += 1
+                open.append(name)
+            }
             let shape = node.isLeaf ? ", style=rounded" : ""
-            // Node names are identifiers (SPEC §2), so they need no escaping; `\n` is DOT's line break.
-            out += "  \"\(node.name)\" [label=\"\(node.name)\\n\(node.op.name) \(node.shape.description)\"\(shape)];\n"
+            // Node names are identifiers (SPEC §2, `/`-joined after block expansion), so
+            // they need no escaping; `\n` is DOT's line break.
+            out += String(repeating: "  ", count: open.count + 1)
+                + "\"\(node.name)\" [label=\"\(node.name)\\n\(node.op.name) \(node.shape.description)\"\(shape)];\n"
+        }
+        while !open.isEmpty {
+            open.removeLast()
+            out += String(repeating: "  ", count: open.count + 1) + "}\n"
         }
         for node in nodes {
             let ports = type(of: node.op).ports

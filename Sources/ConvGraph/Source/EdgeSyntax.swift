@@ -28,7 +28,7 @@ enum EdgeSyntax {
             return .failure(Diagnostic("an edge needs '->' between two nodes, as in 'a -> b'", at: location, notes: arrowNote))
         }
         func loc(_ column: Int) -> SourceLocation {
-            SourceLocation(file: location.file, line: location.line, column: column)
+            location.at(column: column)
         }
         // `a => b -> c` splits into `a => b` and `c`: one malformed edge, not an unknown
         // node called 'a => b'.

@@ -44,6 +44,26 @@ public struct GraphFile: Sendable {
     public var saveGradsLocation: SourceLocation?
     /// The `train` section (SPEC §10), if the file has one.
     public var train: TrainSection? = nil
-    /// The effective YAML after overrides, kept for the manifest.
+    /// The effective YAML after overrides, kept for the manifest (after block expansion:
+    /// plain nodes and edges, no `blocks` or `include`).
     public var tree: YAMLNode
+    /// Every file the graph file includes, transitively, as resolved (relative to the
+    /// working directory when the graph's path is), in the order first read (SPEC §11.1).
+    public var includedFiles: [String] = []
+    /// The sha256 of each included file's bytes as read, by its path in `includedFiles`.
+    public var includedFileSHA256: [String: String] = [:]
+    /// Every block instance, in expansion order (SPEC §11.1).
+    public var blockInstances: [BlockInstance] = []
+    /// Whether the graph was expanded from blocks or includes (node names may hold `/`).
+    public var isExpanded = false
+
+    /// A block instance of the expanded graph: its nodes are those named `NAME/…`.
+    public struct BlockInstance: Sendable, Hashable {
+        /// `stem`; for a `repeat`, the whole chain (`stage1`) and each repetition (`stage1/0`).
+        public var name: String
+        /// The block it instantiates.
+        public var block: String
+        /// For the whole chain of a `repeat`, the number of repetitions; `nil` otherwise.
+        public var repetitions: Int?
+    }
 }

@@ -32,6 +32,12 @@ struct GraphFileDecoder {
     static let backwardKeys = ["from", "grad", "wrt"]
     static let saveKeys = ["values", "grads"]
 
+    /// Set for a graph expanded from blocks (SPEC §11.1): node names may hold `/`.
+    var expanded = false
+    /// The edges resolved by block expansion (each name at its own position); `nil`: read
+    /// the `edges` section.
+    var presetEdges: [GraphFile.Edge]? = nil
+
     init(path: String, limits: Limits) {
         self.path = path
         self.limits = limits
@@ -112,7 +118,7 @@ struct GraphFileDecoder {
         }
 
         let nodes = decodeNodes(root["nodes"], at: root.location, misspelled: misspelled.contains("nodes"))
-        let edges = decodeEdges(root["edges"], at: root.location)
+        let edges = presetEdges ?? decodeEdges(root["edges"], at: root.location)
         let backward = root["backward"].flatMap { decodeBackward($0) }
         var saveValues: [GraphFile.Name]?
         var saveGrads: [GraphFile.Name]?
@@ -178,7 +184,7 @@ struct GraphFileDecoder {
         var out: [GraphFile.Node] = []
         var seenFolded: [String: (String, SourceLocation)] = [:]
         for pair in pairs {
-            if !NameRules.isValidNodeName(pair.key) {
+            if !NameRules.isValidNodeName(pair.key), !(expanded && NameRules.isValidExpandedNodeName(pair.key)) {
                 error("invalid node name '\(NameRules.printable(pair.key))'", at: pair.keyLocation,
                       notes: [.init("a node name matches [A-Za-z_][A-Za-z0-9_]* and has at most 128 characters (it becomes a file name)")])
                 failedNodes.insert(pair.key)
@@ -247,7 +253,8 @@ struct GraphFileDecoder {
         }
         var reader = AttributeReader(opName: opName, nodeLocation: nameLocation, pairs: attributes)
         reader.writtenButBroken = glued
-        let graphDirectory = Self.directory(of: path)
+        // A node from a block of an included file reads its files beside that file.
+        let graphDirectory = Self.directory(of: nameLocation.file.hasPrefix("--set ") ? path : nameLocation.file)
         let limits = self.limits
         let dtype = self.dtype
         var fileDiagnostics: [Diagnostic] = []

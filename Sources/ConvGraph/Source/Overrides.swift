@@ -30,7 +30,9 @@ public struct Override: Sendable, Hashable {
     var dottedPath: String { path.joined(separator: ".") }
 
     /// Applies the override to `root`.
-    func apply(to root: inout YAMLNode, limits: Limits) throws(ConvGraphError) {
+    /// `blockArguments`: each block's argument names, which a block use (`nodes.stem.cout`)
+    /// may gain.
+    func apply(to root: inout YAMLNode, limits: Limits, blockArguments: [String: [String]] = [:]) throws(ConvGraphError) {
         let source = "--set \(dottedPath)"
         var valueNode: YAMLNode
         let trimmed = value.trimmingSpaces
@@ -40,11 +42,11 @@ public struct Override: Sendable, Hashable {
             valueNode = try YAMLParser(file: source, limits: limits).parse(Array(value.utf8))
         }
         let nodeNames = root["nodes"]?.pairs?.map(\.key) ?? []
-        try Self.set(&root, path: path[...], prefix: [], value: &valueNode, override: self, nodeNames: nodeNames)
+        try Self.set(&root, path: path[...], prefix: [], value: &valueNode, override: self, nodeNames: nodeNames, blockArguments: blockArguments)
     }
 
     private static func set(_ node: inout YAMLNode, path: ArraySlice<String>, prefix: [String], value: inout YAMLNode,
-                            override: Override, nodeNames: [String]) throws(ConvGraphError) {
+                            override: Override, nodeNames: [String], blockArguments: [String: [String]]) throws(ConvGraphError) {
         guard let key = path.first else {
             node = value
             return
@@ -52,23 +54,23 @@ public struct Override: Sendable, Hashable {
         let here = prefix + [key]
         // Inside `train`, a subsection written empty (`checkpoint:`, `adam:`) may gain keys.
         if prefix.first == "train", case .null = node.resolved, node.pairs == nil, node.elements == nil,
-           !allowedKeys(at: prefix, in: node, nodeNames: nodeNames).isEmpty {
+           !allowedKeys(at: prefix, in: node, nodeNames: nodeNames, blockArguments: blockArguments).isEmpty {
             node.content = .mapping([])
         }
         switch node.content {
         case .mapping(var pairs):
             if let i = pairs.firstIndex(where: { $0.key == key }) {
-                try set(&pairs[i].value, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
+                try set(&pairs[i].value, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames, blockArguments: blockArguments)
                 node.content = .mapping(pairs)
                 return
             }
-            let allowed = allowedKeys(at: prefix, in: node, nodeNames: nodeNames)
+            let allowed = allowedKeys(at: prefix, in: node, nodeNames: nodeNames, blockArguments: blockArguments)
             // Inside `train`, a whole subsection the file omits may be added on the way
             // (`train.checkpoint.keep=1` without `checkpoint:`); the next key is checked
             // against that subsection's keys in turn.
             if path.count > 1, prefix.first == "train", allowed.contains(key) {
                 var added = YAMLNode(.mapping([]), at: value.location)
-                try set(&added, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
+                try set(&added, path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames, blockArguments: blockArguments)
                 pairs.append(YAMLNode.Pair(key: key, keyLocation: value.location, value: added))
                 node.content = .mapping(pairs)
                 return
@@ -87,7 +89,7 @@ public struct Override: Sendable, Hashable {
                 throw ConvGraphError(.usage, Diagnostic(
                     "--set '\(override.text)': '\(prefix.joined(separator: "."))' is a list of \(items.count); '\(key)' is not an index in 0..<\(items.count)", file: nil))
             }
-            try set(&items[i], path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames)
+            try set(&items[i], path: path.dropFirst(), prefix: here, value: &value, override: override, nodeNames: nodeNames, blockArguments: blockArguments)
             node.content = .sequence(items)
         case .scalar:
             throw ConvGraphError(.usage, Diagnostic(
@@ -97,7 +99,7 @@ public struct Override: Sendable, Hashable {
 
     /// The keys a mapping at `prefix` may gain (`nodeNames`: the graph's nodes, which
     /// `train.data` and `train.eval.data` may name).
-    private static func allowedKeys(at prefix: [String], in node: YAMLNode, nodeNames: [String]) -> [String] {
+    private static func allowedKeys(at prefix: [String], in node: YAMLNode, nodeNames: [String], blockArguments: [String: [String]]) -> [String] {
         if prefix.first == "train" {
             let inside = Array(prefix.dropFirst())
             if inside == ["data"] || inside == ["eval", "data"] { return nodeNames }
@@ -108,6 +110,9 @@ public struct Override: Sendable, Hashable {
         case 1 where prefix[0] == "backward": return GraphFileDecoder.backwardKeys
         case 1 where prefix[0] == "save": return GraphFileDecoder.saveKeys
         case 2 where prefix[0] == "nodes":
+            if case .string(let block)? = node["block"]?.resolved, let arguments = blockArguments[block] {
+                return ["block", "repeat"] + arguments
+            }
             if case .string(let opName)? = node["op"]?.resolved, let op = OpRegistry.byName[opName] {
                 return ["op"] + op.attributeNames
             }

@@ -24,7 +24,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
         self.location = location
         self.file = location?.file
-        self.notes = notes
+        self.notes = notes + (location?.instances.map(\.note) ?? [])
     }
 
     public init(_ message: String, file: String?, notes: [Note] = []) {

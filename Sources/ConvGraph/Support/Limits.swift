@@ -14,6 +14,10 @@ public struct Limits: Sendable, Hashable {
     public var maxYAMLNodes: Int = 1_000_000
     /// Most nodes in one graph. Default 100,000.
     public var maxGraphNodes: Int = 100_000
+    /// Deepest chain of `include`s (a file including a file …). Default 32 (SPEC §8).
+    public var maxIncludeDepth: Int = 32
+    /// Deepest nesting of block instances (a block using a block …). Default 64 (SPEC §8).
+    public var maxBlockDepth: Int = 64
     /// Most elements in one tensor. Default 2^31.
     public var maxTensorElements: Int = 1 << 31
     /// Largest planned peak tensor memory of the run a command makes (the plan `check`

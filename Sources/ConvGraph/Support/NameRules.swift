@@ -6,6 +6,16 @@ enum NameRules {
         isIdentifier(name, extra: [])
     }
 
+    /// A name made by block expansion (SPEC §11.1): `/`-joined segments, each a node name
+    /// or `[0-9]+`, at most 128 characters in all. No segment is empty, `.` or `..`, so
+    /// the name stays inside the folder it is saved in.
+    static func isValidExpandedNodeName(_ name: String) -> Bool {
+        guard name.utf8.count <= 128, !name.isEmpty else { return false }
+        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
+            isValidNodeName(String(segment)) || (!segment.isEmpty && segment.utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
+        }
+    }
+
     /// `[A-Za-z_][A-Za-z0-9_-]*`, at most 128 characters.
     static func isValidGraphName(_ name: String) -> Bool {
         isIdentifier(name, extra: [UInt8(ascii: "-")])

@@ -5,11 +5,23 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     public var file: String
     public var line: Int
     public var column: Int
+    /// For a position inside a block (SPEC §11.1), the instances it was expanded for,
+    /// innermost first; empty elsewhere. Each error at this position gets a `note:` per
+    /// instance.
+    public var instances: [BlockInstanceReference] = []
 
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
+    }
+
+    /// The same position at another column (a name inside an edge string), keeping its file
+    /// and instances.
+    func at(column: Int) -> SourceLocation {
+        var copy = self
+        copy.column = column
+        return copy
     }
 
     /// `FILE:LINE:COL`

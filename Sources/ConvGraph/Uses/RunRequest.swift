@@ -85,6 +85,7 @@ extension RunRequest {
             params: paramsDirectory.map { ($0, loaded.paramRecords.map { ($0.node, .init(file: $0.file, sha256: $0.sha256)) }) },
             forwardOnly: !result.ranBackward, tensors: [], peakTensorBytes: result.peakTensorBytes,
             forwardMilliseconds: result.forwardMilliseconds, backwardMilliseconds: result.backwardMilliseconds)
+        manifest.includes = graph.file.includedFiles.map { .init(file: $0, sha256: graph.file.includedFileSHA256[$0] ?? "") }
         try RunDirectory.write(to: directory, streaming: files) { digests in
             manifest.tensors = zip(entries, zip(files, digests)).map { e, f in
                 RunManifest.TensorRecord(name: e.name, kind: e.kind, file: f.0.0, shape: e.tensor.shape, dtype: e.tensor.dtype, sha256: f.1)

@@ -41,9 +41,16 @@ struct LimitOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Most YAML nodes after alias expansion (default 1000000).", valueName: "N"))
     var maxYamlNodes: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Deepest chain of includes (default 32).", valueName: "N"))
+    var maxIncludeDepth: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Deepest nesting of block instances (default 64).", valueName: "N"))
+    var maxBlockDepth: Int?
+
     func validate() throws {
         for (name, value) in [("--max-tensor-elements", maxTensorElements), ("--max-nodes", maxNodes),
-                              ("--max-yaml-depth", maxYamlDepth), ("--max-yaml-nodes", maxYamlNodes)] {
+                              ("--max-yaml-depth", maxYamlDepth), ("--max-yaml-nodes", maxYamlNodes),
+                              ("--max-include-depth", maxIncludeDepth), ("--max-block-depth", maxBlockDepth)] {
             if let value, value < 1 { throw ValidationError(outOfRange(name, "an integer ≥ 1", value)) }
         }
         _ = try bytes(maxMemory, "--max-memory")
@@ -74,6 +81,8 @@ struct LimitOptions: ParsableArguments {
         if let v = maxNodes { limits.maxGraphNodes = v }
         if let v = maxYamlDepth { limits.maxYAMLDepth = v }
         if let v = maxYamlNodes { limits.maxYAMLNodes = v }
+        if let v = maxIncludeDepth { limits.maxIncludeDepth = v }
+        if let v = maxBlockDepth { limits.maxBlockDepth = v }
         return limits
     }
 }

@@ -160,9 +160,8 @@ final class TrainDirectory {
                 let bytes = encode()
                 try pending.step { _ throws(ConvGraphError) in
                     if let slash = name.lastIndex(of: "/") {
-                        let folder = String(name[..<slash])
-                        if folders.insert(folder).inserted, mkdir("\(temporary)/\(folder)", 0o755) != 0 {
-                            throw Self.failure(final, "cannot create '\(folder)': \(String(cString: strerror(errno)))")
+                        if let message = makeSubfolders(String(name[..<slash]), under: temporary, made: &folders) {
+                            throw Self.failure(final, message)
                         }
                     }
                     do throws(FileWriteError) {

@@ -215,6 +215,7 @@ struct TrainingLoop<T: TensorScalar> {
                                          dtype: p.tensor.dtype, sha256: SHA256.hex(p.tensor.npyBytes))
             },
             peakTensorBytes: graph.plannedPeakBytes(forwardOnly: false), forwardMilliseconds: 0, backwardMilliseconds: 0)
+        manifest.includes = graph.file.includedFiles.map { .init(file: $0, sha256: graph.file.includedFileSHA256[$0] ?? "") }
         let evalFiles: JSONValue = trainer.evalData.map { data in
             .object(record(train.evalData ?? [], data).map { ($0.node, .object([("file", .string($0.record.file)), ("sha256", .string($0.record.sha256))])) })
         } ?? .null
