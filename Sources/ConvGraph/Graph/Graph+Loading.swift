@@ -75,6 +75,7 @@ extension Graph {
         file?.includedFiles = expansion?.includedFiles ?? []
         file?.includedFileSHA256 = expansion?.includedFileSHA256 ?? [:]
         file?.blockInstances = expansion?.instances ?? []
+        file?.savedValueAliases = expansion?.savedValueAliases ?? [:]
         file?.isExpanded = expansion != nil
         guard let file else { throw ConvGraphError(.invalidInput, decoder.diagnostics) }
         // Edges and shapes are checked even when some nodes failed to decode, so one run
@@ -112,7 +113,8 @@ extension Graph {
         }
         let expansion = file.isExpanded
             ? BlockExpansion.Result(root: root, edges: nil, includedFiles: file.includedFiles,
-                                  includedFileSHA256: file.includedFileSHA256, instances: file.blockInstances) : nil
+                                  includedFileSHA256: file.includedFileSHA256, instances: file.blockInstances,
+                                  savedValueAliases: file.savedValueAliases) : nil
         var graph = try Graph.build(root: root, path: path, limits: limits, expansion: expansion)
         graph.maxMemoryBytes = maxMemoryBytes
         return graph

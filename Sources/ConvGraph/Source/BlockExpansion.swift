@@ -22,6 +22,8 @@ struct BlockExpansion {
         var includedFiles: [String]
         var includedFileSHA256: [String: String] = [:]
         var instances: [GraphFile.BlockInstance]
+        /// Output node → the instance name `save.values` listed for it (saved under that name).
+        var savedValueAliases: [String: String] = [:]
     }
 
     private enum Member { case node(String), instance(Int) }
@@ -116,6 +118,12 @@ struct BlockExpansion {
         // The tree the rest of the loader sees: plain nodes, edges written out, names in
         // `save` and `backward` resolved (an instance stands for its output).
         var out: [YAMLNode.Pair] = []
+        var aliases: [String: String] = [:]
+        for pair in top where pair.key == "save" {
+            for item in pair.value["values"].map({ $0.elements ?? [$0] }) ?? [] {
+                if case .scalar(let text, _, _) = item.content, let full = outputName(text), full != text { aliases[full] = text }
+            }
+        }
         for pair in top where pair.key != "blocks" && pair.key != "include" {
             var pair = pair
             switch pair.key {
@@ -141,7 +149,8 @@ struct BlockExpansion {
             }
         }
         return Result(root: YAMLNode(.mapping(out), at: root.location), edges: edges,
-                      includedFiles: library.includedFiles, includedFileSHA256: library.includedFileSHA256, instances: blockInstances)
+                      includedFiles: library.includedFiles, includedFileSHA256: library.includedFileSHA256, instances: blockInstances,
+                      savedValueAliases: aliases)
     }
 
     // MARK: Cycles and counts

@@ -54,6 +54,9 @@ public struct GraphFile: Sendable {
     public var includedFileSHA256: [String: String] = [:]
     /// Every block instance, in expansion order (SPEC §11.1).
     public var blockInstances: [BlockInstance] = []
+    /// An instance listed in `save.values` is saved under its own name (`values/stem.npy`,
+    /// SPEC §11.1): its output node's name → the instance name.
+    public var savedValueAliases: [String: String] = [:]
     /// Whether the graph was expanded from blocks or includes (node names may hold `/`).
     public var isExpanded = false
 

@@ -75,7 +75,7 @@ extension RunRequest {
 
         // Encoded one at a time as the directory is written; the manifest gets their digests.
         var entries: [(kind: String, name: String, tensor: AnyTensor)] = []
-        for (name, tensor) in result.values { entries.append(("value", name, tensor)) }
+        for (name, tensor) in result.values { entries.append(("value", graph.file.savedValueAliases[name] ?? name, tensor)) }
         for (name, tensor) in result.grads { entries.append(("grad", name, tensor)) }
         let files = entries.map { e in ("\(e.kind == "value" ? "values" : "grads")/\(e.name).npy", { e.tensor.npyBytes }) }
         var manifest = RunManifest(

@@ -504,7 +504,7 @@ import Testing
           loss:  {op: l2}
         edges: [image -> stem -> body -> loss]
         backward: {from: loss}
-        save: {values: [body/1/act, stem/conv]}
+        save: {values: [body/1/act, stem/conv, stem]}
         """
         let hand = """
         seed: 3
@@ -526,7 +526,7 @@ import Testing
           - body0_w -> body0_conv.weight
           - body1_w -> body1_conv.weight
         backward: {from: loss}
-        save: {values: [body1_act, stem_conv]}
+        save: {values: [body1_act, stem_conv, stem_act]}
         """
         let dir = try Self.folder(["blocks.yaml": blocks, "hand.yaml": hand])
         let a = try Self.run(["run", "blocks.yaml", "--out", "a"], in: dir)
@@ -534,6 +534,7 @@ import Testing
         #expect(a.status == 0, "\(a.stderr)")
         #expect(b.status == 0, "\(b.stderr)")
         let pairs = [("values/body/1/act.npy", "values/body1_act.npy"), ("values/stem/conv.npy", "values/stem_conv.npy"),
+                     ("values/stem.npy", "values/stem_act.npy"),  // an instance in `save` is saved under its name
                      ("grads/image.npy", "grads/image.npy"), ("grads/stem/w.npy", "grads/stem_w.npy"),
                      ("grads/body/0/w.npy", "grads/body0_w.npy"), ("grads/body/1/w.npy", "grads/body1_w.npy")]
         for (x, y) in pairs {
