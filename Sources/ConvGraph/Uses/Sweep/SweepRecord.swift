@@ -35,11 +35,13 @@ public struct SweepRecord: Sendable, Hashable {
 
     /// One run's entry.
     public struct Entry: Sendable, Hashable {
+        /// 0-based position in the product.
         public var index: Int
         /// `NNNN`, relative to the sweep directory.
         public var directory: String
         /// The grid overrides only, in grid order.
         public var overrides: [String]
+        /// What is known of the run.
         public var status: Status
         /// 0 when complete, the error's exit code when failed, else `nil`.
         public var exitCode: Int?
@@ -49,10 +51,14 @@ public struct SweepRecord: Sendable, Hashable {
     public var graph: String
     /// Each grid's key and values (each value as `--set` takes it).
     public var grids: [(key: String, values: [String])]
+    /// The `--set` overrides every run shares.
     public var sets: [String]
+    /// Every run of the sweep, by index.
     public var runs: [Entry]
 
+    /// Equal when their JSON is.
     public static func == (a: SweepRecord, b: SweepRecord) -> Bool { a.json == b.json }
+    /// Hashes the JSON.
     public func hash(into hasher: inout Hasher) { hasher.combine(json) }
 
     /// Every run of `plan`, not run.
@@ -126,7 +132,9 @@ public struct SweepRecord: Sendable, Hashable {
 
     /// Writes `DIR/sweep.json` for `plan`, under the lock: the statuses already recorded
     /// for the same sweep are kept (others start as not run), then `changes` (index →
-    /// status, exit code) are applied; the file is replaced atomically.
+    /// status, exit code) are applied; the file is replaced atomically. `DIR` is created
+    /// when missing.
+    /// - Returns: the record written.
     /// - Throws: `.cannotCreate` (73) when `DIR` or the file cannot be written.
     @discardableResult
     public static func update(directory: String, plan: SweepPlan, changes: [Int: (Status, Int?)] = [:]) throws(ConvGraphError) -> SweepRecord {
