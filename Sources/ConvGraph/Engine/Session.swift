@@ -4,8 +4,9 @@
 ///
 /// `step(feeds:)` runs forward (and backward, unless the session is forward-only) with any
 /// leaf fed for that step, params included, and returns the saved values and gradients by
-/// node. Each node's buffers are kept from one step to the next, so after the first step a
-/// step on fixed shapes allocates no tensor memory (`lastStepAllocatedBytes` is 0).
+/// node. Tensor buffers are pooled by size across nodes and kept from one step to the next,
+/// so a session holds about the plan's peak of live bytes and, after the first step, a step
+/// on fixed shapes allocates no tensor memory (`lastStepAllocatedBytes` is 0).
 ///
 /// Results are the same bytes for any thread count, and the same as a one-shot `Executor`
 /// run of the same graph. A session is not thread-safe; several sessions may run the same
@@ -28,6 +29,9 @@ public final class Session {
     public var randomState: RandomState
     /// Tensor bytes the last step had to allocate (0 once the buffers are warm).
     public var lastStepAllocatedBytes: Int { core.lastStepAllocatedBytes }
+    /// Bytes of the tensor buffers kept for the next step (after a step on fixed shapes:
+    /// about the plan's peak of intermediates, plus results the caller drops).
+    var keptBytes: Int { core.keptBytes }
 
     let core: any SessionCore
 
