@@ -9,8 +9,9 @@
 /// every buffer it got then: it allocates nothing, and every tensor keeps its address.
 ///
 /// A free buffer whose storage is still referenced elsewhere (a result the caller holds,
-/// or a tensor passed through by an op) is never handed out, so reuse never changes a value
-/// someone still reads, and never copies on write. Used by one thread at a time.
+/// or a tensor an op passed through) is handed only to the slot that had it last step,
+/// whose first write copies it (copy-on-write): reuse never changes a value someone still
+/// reads. Used by one thread at a time.
 final class BufferPool<E>: @unchecked Sendable {
     private struct Entry {
         var id: Int
@@ -33,12 +34,15 @@ final class BufferPool<E>: @unchecked Sendable {
 
     /// A buffer of `count` elements and its number: the free buffer numbered `preferred`
     /// when there is one, else another free one of that count held by nobody else, else a
-    /// new one. Its contents are unspecified.
+    /// new one. Its contents are unspecified; write it through a mutating access (which
+    /// copies a buffer still held elsewhere).
     /// - Complexity: O(free buffers of that count).
     func take(count: Int, preferring preferred: Int?) -> (id: Int, buffer: [E]) {
         if count > 0, var entries = free.removeValue(forKey: count) {
             var pick: Int?
-            if let preferred, let j = entries.firstIndex(where: { $0.id == preferred }), Self.isUnique(&entries[j].buffer) {
+            if let preferred, let j = entries.firstIndex(where: { $0.id == preferred }) {
+                // Last step's buffer for this slot, even when a result the caller kept
+                // still holds it: the first write then copies it, as it always did.
                 pick = j
             } else {
                 var j = entries.count - 1
@@ -64,20 +68,6 @@ final class BufferPool<E>: @unchecked Sendable {
     func give(id: Int, _ buffer: [E]) {
         guard keepsBuffers, !buffer.isEmpty else { return }
         free[buffer.count, default: []].append(Entry(id: id, buffer: buffer))
-    }
-
-    /// Drops the free buffers whose storage someone else still holds (results a caller
-    /// kept from an earlier step): they would never be handed out again.
-    func dropShared() {
-        for count in Array(free.keys) {
-            guard var entries = free.removeValue(forKey: count) else { continue }
-            var j = entries.count - 1
-            while j >= 0 {
-                if !Self.isUnique(&entries[j].buffer) { entries.remove(at: j) }
-                j -= 1
-            }
-            if !entries.isEmpty { free[count] = entries }
-        }
     }
 
     /// Bytes of the free buffers.

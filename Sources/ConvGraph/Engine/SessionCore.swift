@@ -58,9 +58,6 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
     func step(store: ParameterStore, overrides: [Int: AnyTensor], parallelism: Parallelism,
               progress: (@Sendable (RunProgress) -> Void)?, hashKinks: Bool) throws(ConvGraphError) -> (result: RunResult, kinks: Int) {
         let n = graph.nodes.count
-        // Results the caller still holds from earlier steps are not reused.
-        pool.dropShared()
-        indexPool.dropShared()
         var readers = plan.readers
         var memory = MemoryMeter()
         var values: [Tensor<T>?] = Array(repeating: nil, count: n)

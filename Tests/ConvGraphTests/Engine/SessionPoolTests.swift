@@ -66,17 +66,6 @@ import Testing
         #expect(4 * m.kept < 3 * m.perNode)
     }
 
-    @Test func benchmarkGraphsKeepAboutTheirPlannedPeak() throws {
-        let folder = ET.root + "/Benchmarks/Graphs"
-        let files = (RunDirectory.listDirectory(folder) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(!files.isEmpty)
-        for file in files {
-            let path = folder + "/" + file
-            let graph = try Graph.load(contentsOf: path)
-            Self.check(file, try Self.measure(graph))
-        }
-    }
-
     /// A result the caller still holds is never reused: its bytes stay as returned, and a
     /// buffer it shares is not handed to another node.
     @Test func heldResultsAreNotReused() throws {
