@@ -1,62 +1,70 @@
-/// A session's free buffers of element type `E`, shared by every node's `Workspace`, keyed
-/// by element count: a buffer given back when the plan frees its tensor (after its last
-/// reader, or a gradient once propagated) is taken by the next request of that count from
-/// any node. So a session keeps about the plan's peak of live bytes, not the sum of every
-/// node's buffers.
+/// A session's free buffers of element type `E`, shared by every node's `Workspace` (and
+/// by the sessions that share it: a training's evaluation sessions run on its pool). A
+/// buffer given back when the plan frees its tensor (after its last reader, or a gradient
+/// once propagated) serves the next request, from any node, that its capacity holds; the
+/// smallest such buffer is taken, and its count set to the request's. So a session keeps
+/// about the plan's peak of live bytes, not the sum of every node's buffers, and a smaller
+/// request (an evaluation's last, smaller batch) reuses a larger buffer.
 ///
 /// Each buffer has a number; a request names the number its slot had last step and gets
 /// that buffer when it is free. A step repeating the last one's requests therefore gets
 /// every buffer it got then: it allocates nothing, and every tensor keeps its address.
 ///
-/// A free buffer whose storage is still referenced elsewhere (a result the caller holds,
-/// or a tensor an op passed through) is handed only to the slot that had it last step,
-/// whose first write copies it (copy-on-write): reuse never changes a value someone still
-/// reads. Used by one thread at a time.
-final class BufferPool<E>: @unchecked Sendable {
+/// Soundness does not rest on the pool: a buffer is an Array, and every write to it goes
+/// through a mutating access, which copies storage that is still referenced elsewhere
+/// (copy-on-write). So a buffer handed out while a result the caller kept (or a tensor an op
+/// passed through) still holds it is copied on its first write, and the holder's values
+/// never change. The pool only avoids such copies: a free buffer still referenced elsewhere
+/// goes only to the slot that had it last step (as before pooling), never to another
+/// request. Used by one thread at a time.
+final class BufferPool<E: ExpressibleByIntegerLiteral>: @unchecked Sendable {
     private struct Entry {
         var id: Int
         var buffer: [E]
     }
 
-    /// Free buffers by element count.
-    private var free: [Int: [Entry]] = [:]
+    /// Free buffers, in the order given back.
+    private var free: [Entry] = []
     private var nextID = 0
     /// Bytes allocated since the counter was last reset.
     private(set) var allocatedBytes = 0
     /// Whether given-back buffers are kept (a one-shot run drops them, so memory is
     /// returned as soon as a tensor dies, as the plan assumes).
     let keepsBuffers: Bool
+    /// Whether `isUnique` tells a shared buffer from an unshared one on this platform
+    /// (checked once per pool); when it does not, only a slot's own buffer is reused.
+    private let checksUniqueness: Bool
 
     init(keepsBuffers: Bool = true) {
-        precondition(MemoryLayout<[E]>.size == MemoryLayout<AnyObject>.size, "an Array is expected to be one reference")
         self.keepsBuffers = keepsBuffers
+        checksUniqueness = Self.uniquenessProbe()
     }
 
     /// A buffer of `count` elements and its number: the free buffer numbered `preferred`
-    /// when there is one, else another free one of that count held by nobody else, else a
-    /// new one. Its contents are unspecified; write it through a mutating access (which
-    /// copies a buffer still held elsewhere).
-    /// - Complexity: O(free buffers of that count).
+    /// when it holds `count` (even if still referenced elsewhere: its first write copies
+    /// it), else the smallest free buffer holding `count` that nobody else references, else
+    /// a new one. Its contents are unspecified; write it through a mutating access.
+    /// - Complexity: O(free buffers), plus O(count) when a reused buffer grows.
     func take(count: Int, preferring preferred: Int?) -> (id: Int, buffer: [E]) {
-        if count > 0, var entries = free.removeValue(forKey: count) {
+        if count > 0, !free.isEmpty {
             var pick: Int?
-            if let preferred, let j = entries.firstIndex(where: { $0.id == preferred }) {
-                // Last step's buffer for this slot, even when a result the caller kept
-                // still holds it: the first write then copies it, as it always did.
+            if let preferred, let j = free.firstIndex(where: { $0.id == preferred }), free[j].buffer.capacity >= count {
                 pick = j
-            } else {
-                var j = entries.count - 1
-                while j >= 0 {
-                    if Self.isUnique(&entries[j].buffer) { pick = j; break }
-                    j -= 1
+            } else if checksUniqueness {
+                var best = Int.max
+                for j in free.indices.reversed() {
+                    let capacity = free[j].buffer.capacity
+                    if capacity >= count, capacity < best, Self.isUnique(&free[j].buffer) {
+                        pick = j
+                        best = capacity
+                    }
                 }
             }
             if let pick {
-                let entry = entries.remove(at: pick)
-                if !entries.isEmpty { free[count] = entries }
+                var entry = free.remove(at: pick)
+                Self.resize(&entry.buffer, to: count)
                 return (entry.id, entry.buffer)
             }
-            free[count] = entries
         }
         allocatedBytes += count * MemoryLayout<E>.stride
         nextID += 1
@@ -66,27 +74,50 @@ final class BufferPool<E>: @unchecked Sendable {
 
     /// Takes back buffer `id` (possibly a copy made on write) for later requests.
     func give(id: Int, _ buffer: [E]) {
-        guard keepsBuffers, !buffer.isEmpty else { return }
-        free[buffer.count, default: []].append(Entry(id: id, buffer: buffer))
+        guard keepsBuffers, buffer.capacity > 0 else { return }
+        free.append(Entry(id: id, buffer: buffer))
     }
 
-    /// Bytes of the free buffers.
+    /// Bytes of the free buffers (their capacity).
     var freeBytes: Int {
-        free.reduce(0) { sum, pair in sum + pair.key * pair.value.count * MemoryLayout<E>.stride }
+        free.reduce(0) { $0 + $1.buffer.capacity * MemoryLayout<E>.stride }
     }
 
     func resetCounter() { allocatedBytes = 0 }
 
-    /// Whether `buffer`'s storage is referenced by nobody but `buffer`. An Array is a single
-    /// reference to its native storage object (checked in `init`), so this is
-    /// `isKnownUniquelyReferenced` on that reference, seen as a concrete class (an
-    /// `AnyObject` would be opened into a copy, which is never unique).
+    /// Sets `buffer`'s count within its capacity: drops trailing elements, or appends
+    /// zeros (the caller overwrites them). No allocation when `buffer` is unshared.
+    private static func resize(_ buffer: inout [E], to count: Int) {
+        if buffer.count > count {
+            buffer.removeLast(buffer.count - count)
+        } else if buffer.count < count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        }
+    }
+
+    /// Whether `buffer`'s storage is referenced by nobody but `buffer`: `isKnownUniquely-
+    /// Referenced` on the single reference an Array is on this platform, seen as a class
+    /// (the standard library has no public uniqueness test for an Array, and the storage of
+    /// a `Tensor` is an Array, so no box of ours sees its holders). Used only when
+    /// `uniquenessProbe` confirmed it; a wrong answer would cost a copy, never a value
+    /// (see the type's comment).
     private static func isUnique(_ buffer: inout [E]) -> Bool {
-        withUnsafeMutablePointer(to: &buffer) { pointer in
+        guard MemoryLayout<[E]>.size == MemoryLayout<AnyObject>.size else { return false }
+        return withUnsafeMutablePointer(to: &buffer) { pointer in
             UnsafeMutableRawPointer(pointer).withMemoryRebound(to: StorageReference.self, capacity: 1) {
                 isKnownUniquelyReferenced(&$0.pointee)
             }
         }
+    }
+
+    /// Whether `isUnique` answers right here: true for a fresh buffer, false while a copy
+    /// of it lives, true again once that copy is gone.
+    private static func uniquenessProbe() -> Bool {
+        var buffer = [E](repeating: 0, count: 1)
+        guard isUnique(&buffer) else { return false }
+        let copy = buffer
+        let shared = withExtendedLifetime(copy) { !isUnique(&buffer) }
+        return shared && isUnique(&buffer)
     }
 }
 
