@@ -32,7 +32,9 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
     private(set) var lastStepAllocatedBytes = 0
     var backwardSeed: AnyTensor? { seed.map { AnyTensor($0) } }
 
-    init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, initializer: inout Initializer) {
+    /// - Parameter sharing: a core of the same scalar type whose pools this one draws from
+    ///   too (its `keepsBuffers` then applies); `nil` for pools of its own.
+    init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, sharing: SessionCoreOf<T>? = nil, initializer: inout Initializer) {
         self.graph = graph
         self.plan = plan
         self.mode = mode
@@ -49,7 +51,8 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         } else {
             seed = nil
         }
-        let pool = BufferPool<T>(keepsBuffers: keepsBuffers), indexPool = BufferPool<Int32>(keepsBuffers: keepsBuffers)
+        let pool = sharing?.pool ?? BufferPool<T>(keepsBuffers: keepsBuffers)
+        let indexPool = sharing?.indexPool ?? BufferPool<Int32>(keepsBuffers: keepsBuffers)
         self.pool = pool
         self.indexPool = indexPool
         workspaces = (0..<n).map { _ in Workspace<T>(pool: pool, indexPool: indexPool) }

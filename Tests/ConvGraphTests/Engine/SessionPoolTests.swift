@@ -66,6 +66,50 @@ import Testing
         #expect(4 * m.kept < 3 * m.perNode)
     }
 
+    /// The digits training as the trainer runs it: its session (the loss and the trained
+    /// params' gradients returned), and the evaluation sessions (B = 32, then the test
+    /// set's last 360 mod 32 = 8 samples) sharing its pools. Evaluating adds no buffers,
+    /// gives the numbers of an evaluation on pools of its own, and what the pools keep is
+    /// within issue 13's bound of 1.5 × the planned peak of one step (a deterministic count;
+    /// the run's resident memory is measured by `train`'s manifest).
+    @Test func digitsTrainingAndEvaluationKeepWithinTheTarget() throws {
+        let graph = try Graph.load(contentsOf: ET.root + "/Examples/digits/digits.yaml")
+        let train = try #require(graph.train)
+        let backward = try #require(graph.backward)
+        let evalFiles = try #require(train.evalData)
+        func load(_ files: [Graph.Train.DataFile], full: Bool) throws -> TrainingData {
+            try TrainingData.load(files.map { ($0.node, $0.path, $0.location) }, for: graph, limits: .default, requireFullBatch: full)
+        }
+        let trainData = try load(train.data, full: true), evalData = try load(evalFiles, full: false)
+        let session = try Session(graph: graph, mode: .train, forwardOnly: false, keepAll: false, parallelism: Parallelism(threads: 2),
+                                  fed: [:], computeIn: graph.dtype, selection: RunPlan.Selection(values: [backward.from], grads: train.trained),
+                                  keepsBuffers: true)
+        func trainStep(_ k: Int) throws {
+            _ = try session.step(feeds: trainData.batch((k * 32)..<(k * 32 + 32)))
+        }
+        try trainStep(0)
+        try trainStep(1)
+        #expect(session.lastStepAllocatedBytes == 0)
+        let trainingKeeps = session.keptBytes
+
+        func evaluation(sharing: Session?) throws -> Evaluation {
+            try Evaluation(graph: graph, data: evalData, dataNodes: train.data.map(\.node), batchSize: 32, limits: .default,
+                           parallelism: Parallelism(threads: 2), sharingBuffersWith: sharing)
+        }
+        let shared = try evaluation(sharing: session).run(with: session.parameters, parallelism: Parallelism(threads: 2))
+        #expect(session.keptBytes == trainingKeeps)
+        let own = try evaluation(sharing: nil).run(with: session.parameters, parallelism: .serial)
+        #expect(shared.loss == own.loss)
+        #expect(shared.accuracy == own.accuracy)
+        try trainStep(2)
+        #expect(session.lastStepAllocatedBytes == 0)
+        #expect(session.keptBytes == trainingKeeps)
+
+        let planned = graph.plannedPeakBytes()
+        print("digits training + evaluation: pools keep \(session.keptBytes) B, planned peak \(planned) B, data \(trainData.byteCount + evalData.byteCount) B")
+        #expect(Double(session.keptBytes) <= 1.5 * Double(planned))
+    }
+
     /// A result the caller still holds is never reused: its bytes stay as returned, and a
     /// buffer it shares is not handed to another node.
     @Test func heldResultsAreNotReused() throws {
