@@ -1,10 +1,11 @@
 /// A session's free buffers of element type `E`, shared by every node's `Workspace` (and
 /// by the sessions that share it: a training's evaluation sessions run on its pool). A
 /// buffer given back when the plan frees its tensor (after its last reader, or a gradient
-/// once propagated) serves the next request, from any node, that its capacity holds; the
-/// smallest such buffer is taken, and its count set to the request's. So a session keeps
-/// about the plan's peak of live bytes, not the sum of every node's buffers, and a smaller
-/// request (an evaluation's last, smaller batch) reuses a larger buffer.
+/// once propagated) serves the next request of its element count, from any node. So a
+/// session keeps about the plan's peak of live bytes, not the sum of every node's buffers.
+/// (Serving a smaller request from a larger buffer was measured and dropped: a small tensor
+/// kept for backward then pins a large buffer for the whole step, and the digits training
+/// kept 12 % more.)
 ///
 /// Each buffer has a number; a request names the number its slot had last step and gets
 /// that buffer when it is free. A step repeating the last one's requests therefore gets
@@ -41,30 +42,23 @@ final class BufferPool<E: ExpressibleByIntegerLiteral>: @unchecked Sendable {
     }
 
     /// A buffer of `count` elements and its number: the free buffer numbered `preferred`
-    /// when it holds `count` (even if still referenced elsewhere: its first write copies
-    /// it), else the smallest free buffer holding `count` that nobody else references, else
-    /// a new one. Its contents are unspecified; write it through a mutating access.
-    /// - Complexity: O(free buffers), plus O(count) when a reused buffer grows.
+    /// when it has `count` elements (even if still referenced elsewhere: its first write
+    /// copies it), else the free one of `count` elements given back last that nobody else
+    /// references, else a new one. Its contents are unspecified; write it through a
+    /// mutating access.
+    /// - Complexity: O(free buffers).
     func take(count: Int, preferring preferred: Int?) -> (id: Int, buffer: [E]) {
         if count > 0, !free.isEmpty {
             var pick: Int?
-            if let preferred, let j = free.firstIndex(where: { $0.id == preferred }), free[j].buffer.capacity >= count {
+            if let preferred, let j = free.firstIndex(where: { $0.id == preferred }), free[j].buffer.count == count {
                 pick = j
             } else if checksUniqueness {
-                var best = Int.max
-                for j in free.indices.reversed() {
-                    let capacity = free[j].buffer.capacity
-                    if capacity >= count, capacity < best, Self.isUnique(&free[j].buffer) {
-                        pick = j
-                        best = capacity
-                    }
+                for j in free.indices.reversed() where free[j].buffer.count == count && Self.isUnique(&free[j].buffer) {
+                    pick = j
+                    break
                 }
             }
-            if let pick {
-                var entry = free.remove(at: pick)
-                Self.resize(&entry.buffer, to: count)
-                return (entry.id, entry.buffer)
-            }
+            if let pick { return Self.unpack(free.remove(at: pick)) }
         }
         allocatedBytes += count * MemoryLayout<E>.stride
         nextID += 1
@@ -72,28 +66,20 @@ final class BufferPool<E: ExpressibleByIntegerLiteral>: @unchecked Sendable {
         return (nextID, [E](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
     }
 
+    private static func unpack(_ entry: Entry) -> (id: Int, buffer: [E]) { (entry.id, entry.buffer) }
+
     /// Takes back buffer `id` (possibly a copy made on write) for later requests.
     func give(id: Int, _ buffer: [E]) {
-        guard keepsBuffers, buffer.capacity > 0 else { return }
+        guard keepsBuffers, !buffer.isEmpty else { return }
         free.append(Entry(id: id, buffer: buffer))
     }
 
-    /// Bytes of the free buffers (their capacity).
+    /// Bytes of the free buffers.
     var freeBytes: Int {
-        free.reduce(0) { $0 + $1.buffer.capacity * MemoryLayout<E>.stride }
+        free.reduce(0) { $0 + $1.buffer.count * MemoryLayout<E>.stride }
     }
 
     func resetCounter() { allocatedBytes = 0 }
-
-    /// Sets `buffer`'s count within its capacity: drops trailing elements, or appends
-    /// zeros (the caller overwrites them). No allocation when `buffer` is unshared.
-    private static func resize(_ buffer: inout [E], to count: Int) {
-        if buffer.count > count {
-            buffer.removeLast(buffer.count - count)
-        } else if buffer.count < count {
-            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
-        }
-    }
 
     /// Whether `buffer`'s storage is referenced by nobody but `buffer`: `isKnownUniquely-
     /// Referenced` on the single reference an Array is on this platform, seen as a class

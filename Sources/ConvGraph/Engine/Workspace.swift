@@ -1,12 +1,11 @@
 /// A node's buffers: its output, the gradients it returns, its saved indices and its
-/// kernels' scratch space, drawn from pools its session shares among all nodes (a request
-/// takes the smallest free buffer that holds it), so a session keeps about the plan's peak
-/// of live tensor bytes and a step on fixed shapes allocates no tensor memory after the
-/// first.
+/// kernels' scratch space, drawn from pools its session shares among all nodes (by element
+/// count), so a session keeps about the plan's peak of live tensor bytes and a step on
+/// fixed shapes allocates no tensor memory after the first.
 ///
 /// An op takes a buffer (`take`), fills every element (its contents are unspecified), and
-/// the session gives it back once nobody reads it; a later request it holds, by any node,
-/// reuses it. A slot gets the same buffer as last step whenever it is free, so a repeated
+/// the session gives it back once nobody reads it; a later request of its size, by any
+/// node, reuses it. A slot gets the same buffer as last step whenever it is free, so a repeated
 /// step reuses every address. A buffer still referenced elsewhere (a result handed out) goes
 /// only back to its own slot, whose first write copies it (copy-on-write), so reuse never
 /// changes a result handed out earlier.
@@ -43,7 +42,7 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
         self.indexPool = indexPool
     }
 
-    /// A buffer of `count` elements: a free pooled one that holds it (last step's for this
+    /// A buffer of `count` elements: a free pooled one of that count (last step's for this
     /// slot when free; no allocation), else a new one. Its contents are unspecified (some
     /// earlier tensor's values, or whatever the allocator returned): the caller must write
     /// every element before reading it.

@@ -6,9 +6,9 @@
 ///
 /// Its sessions are forward-only and planned once; each evaluation copies the trained
 /// params (and batchnorm statistics) into them from the training's store. They draw their
-/// buffers from the training session's pools (an evaluation never runs during a step), so
-/// evaluating adds no tensor buffers of its own: its requests, the smaller last batch's
-/// too, fit buffers the training keeps.
+/// buffers from the training session's pools (an evaluation never runs during a step): a
+/// full batch's tensors have the training's forward sizes and reuse buffers the training
+/// keeps, so evaluating adds only the smaller last batch's buffers.
 final class Evaluation {
     private let data: TrainingData
     private let batchSize: Int
