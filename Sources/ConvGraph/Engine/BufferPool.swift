@@ -101,8 +101,14 @@ final class BufferPool<E: ExpressibleByIntegerLiteral>: @unchecked Sendable {
     private static func uniquenessProbe() -> Bool {
         var buffer = [E](repeating: 0, count: 1)
         guard isUnique(&buffer) else { return false }
-        let copy = buffer
-        let shared = withExtendedLifetime(copy) { !isUnique(&buffer) }
+        var shared = false
+        do {
+            // The copy's scope ends here in a debug build too (which keeps a value until
+            // the end of its scope, where an optimised build may release it at last use).
+            let copy = buffer
+            shared = !isUnique(&buffer)
+            withExtendedLifetime(copy) {}
+        }
         return shared && isUnique(&buffer)
     }
 }
