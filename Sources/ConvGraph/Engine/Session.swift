@@ -4,8 +4,9 @@
 ///
 /// `step(feeds:)` runs forward (and backward, unless the session is forward-only) with any
 /// leaf fed for that step, params included, and returns the saved values and gradients by
-/// node. Each node's buffers are kept from one step to the next, so after the first step a
-/// step on fixed shapes allocates no tensor memory (`lastStepAllocatedBytes` is 0).
+/// node. Tensor buffers are pooled by size across nodes and kept from one step to the next,
+/// so a session holds about the plan's peak of live bytes and, after the first step, a step
+/// on fixed shapes allocates no tensor memory (`lastStepAllocatedBytes` is 0).
 ///
 /// Results are the same bytes for any thread count, and the same as a one-shot `Executor`
 /// run of the same graph. A session is not thread-safe; several sessions may run the same
@@ -28,6 +29,9 @@ public final class Session {
     public var randomState: RandomState
     /// Tensor bytes the last step had to allocate (0 once the buffers are warm).
     public var lastStepAllocatedBytes: Int { core.lastStepAllocatedBytes }
+    /// Bytes of the tensor buffers kept for the next step (after a step on fixed shapes:
+    /// about the plan's peak of intermediates, plus results the caller drops).
+    var keptBytes: Int { core.keptBytes }
 
     let core: any SessionCore
 
@@ -49,10 +53,16 @@ public final class Session {
                       fed: fed, computeIn: graph.dtype, selection: nil, keepsBuffers: true)
     }
 
-    /// - Parameter dtype: the scalar type steps compute in (gradcheck runs a float32 graph
-    ///   in float64); leaves are drawn in float64 and rounded once to it.
+    /// - Parameters:
+    ///   - dtype: the scalar type steps compute in (gradcheck runs a float32 graph in
+    ///     float64); leaves are drawn in float64 and rounded once to it.
+    ///   - other: a session computing in the same scalar type whose buffer pools this one
+    ///     shares (a training's evaluation sessions: their steps never overlap the training's,
+    ///     so both together keep about the larger plan's peak, not the sum); ignored for
+    ///     another scalar type. The two must be stepped by one thread at a time.
     init(graph: Graph, mode: Mode, forwardOnly: Bool, keepAll: Bool, parallelism: Parallelism,
-         fed: [String: AnyTensor], computeIn dtype: DType, selection: RunPlan.Selection?, keepsBuffers: Bool) throws(ConvGraphError) {
+         fed: [String: AnyTensor], computeIn dtype: DType, selection: RunPlan.Selection?, keepsBuffers: Bool,
+         sharingBuffersWith other: Session? = nil) throws(ConvGraphError) {
         self.graph = graph
         self.mode = mode
         self.forwardOnly = forwardOnly
@@ -76,10 +86,12 @@ public final class Session {
         switch dtype {
         case .float64:
             Self.initialize(graph, plan: plan, skipping: fedIndices, &store, &initializer, as: Double.self)
-            core = SessionCoreOf<Double>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers, initializer: &initializer)
+            core = SessionCoreOf<Double>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers,
+                                         sharing: other?.core as? SessionCoreOf<Double>, initializer: &initializer)
         case .float32:
             Self.initialize(graph, plan: plan, skipping: fedIndices, &store, &initializer, as: Float.self)
-            core = SessionCoreOf<Float>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers, initializer: &initializer)
+            core = SessionCoreOf<Float>(graph: graph, plan: plan, mode: mode, keepsBuffers: keepsBuffers,
+                                        sharing: other?.core as? SessionCoreOf<Float>, initializer: &initializer)
         }
         parameters = store
         randomState = initializer.stream

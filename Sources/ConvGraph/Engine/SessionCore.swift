@@ -1,6 +1,8 @@
 /// The dtype-erased face of a session's compiled core.
 protocol SessionCore: AnyObject {
     var lastStepAllocatedBytes: Int { get }
+    /// Bytes of the buffers kept for the next step.
+    var keptBytes: Int { get }
     /// dL/d(from) as drawn at compile time (`nil` without a `backward` section).
     var backwardSeed: AnyTensor? { get }
     func step(store: ParameterStore, overrides: [Int: AnyTensor], parallelism: Parallelism,
@@ -8,7 +10,7 @@ protocol SessionCore: AnyObject {
 }
 
 /// A session's compiled core in scalar type `T`: the plan, the node order of each phase,
-/// the backward seed, and each node's buffers kept from the last step.
+/// the backward seed, and the buffers kept from the last step (in pools shared by the nodes).
 ///
 /// A step follows the plan exactly: forward computes only what is needed and frees each
 /// intermediate after its last reader unless backward or the caller needs it; backward
@@ -22,12 +24,17 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
     let backwardNodes: [Int]
     /// dL/d(from): ones for a scalar, else the `backward.grad` init drawn at compile time.
     let seed: Tensor<T>?
-    /// Each node's buffers, kept from one step to the next.
+    /// Each node's buffers, drawn from the shared pools and kept there from one step to
+    /// the next.
     private let workspaces: [Workspace<T>]
+    private let pool: BufferPool<T>
+    private let indexPool: BufferPool<Int32>
     private(set) var lastStepAllocatedBytes = 0
     var backwardSeed: AnyTensor? { seed.map { AnyTensor($0) } }
 
-    init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, initializer: inout Initializer) {
+    /// - Parameter sharing: a core of the same scalar type whose pools this one draws from
+    ///   too (its `keepsBuffers` then applies); `nil` for pools of its own.
+    init(graph: Graph, plan: RunPlan, mode: Mode, keepsBuffers: Bool, sharing: SessionCoreOf<T>? = nil, initializer: inout Initializer) {
         self.graph = graph
         self.plan = plan
         self.mode = mode
@@ -44,7 +51,11 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         } else {
             seed = nil
         }
-        workspaces = (0..<n).map { _ in Workspace<T>(keepsBuffers: keepsBuffers) }
+        let pool = sharing?.pool ?? BufferPool<T>(keepsBuffers: keepsBuffers)
+        let indexPool = sharing?.indexPool ?? BufferPool<Int32>(keepsBuffers: keepsBuffers)
+        self.pool = pool
+        self.indexPool = indexPool
+        workspaces = (0..<n).map { _ in Workspace<T>(pool: pool, indexPool: indexPool) }
     }
 
     func step(store: ParameterStore, overrides: [Int: AnyTensor], parallelism: Parallelism,
@@ -119,7 +130,7 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
 
         var grads: [Tensor<T>?] = Array(repeating: nil, count: n)
         // Which node made each gradient buffer, and for which of its inputs: the buffer
-        // goes back to that node's workspace once freed.
+        // goes back through that node's workspace once freed.
         var gradOwner: [(node: Int, input: Int)?] = Array(repeating: nil, count: n)
         var backwardNodeMs = Array(repeating: 0.0, count: n)
         var backwardMs = 0.0
@@ -185,8 +196,9 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
         for i in 0..<n {
             if let g = grads[i].take(), let owner = gradOwner[i] { workspaces[owner.node].give(.gradient(owner.input), g.scalars) }
         }
-        lastStepAllocatedBytes = workspaces.reduce(0) { $0 + $1.allocatedBytes }
-        for w in workspaces { w.resetCounter() }
+        lastStepAllocatedBytes = pool.allocatedBytes + indexPool.allocatedBytes
+        pool.resetCounter()
+        indexPool.resetCounter()
         let timings = forwardNodes.map { i in
             NodeTiming(name: graph.nodes[i].name, op: graph.nodes[i].op.name, forwardMilliseconds: forwardNodeMs[i],
                        backwardMilliseconds: backwardNodeMs[i], flops: graph.nodes[i].flops)
@@ -199,8 +211,10 @@ final class SessionCoreOf<T: TensorScalar>: SessionCore {
 
     private var keepAll: Bool { plan.keepAll }
 
+    var keptBytes: Int { pool.freeBytes + indexPool.freeBytes }
+
     /// Drops a value from the live set, keeping it aside when backward or the caller needs
-    /// it, else back into the node's buffer for the next step.
+    /// it, else giving its buffer back to the pool for any later request.
     private func release(_ i: Int, _ values: inout [Tensor<T>?], _ kept: inout [Tensor<T>?], _ memory: inout MemoryMeter) {
         guard let v = values[i].take() else { return }
         if plan.keepForBackward[i] || plan.saved[i] {

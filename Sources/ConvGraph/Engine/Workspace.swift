@@ -1,11 +1,15 @@
-/// A node's buffers, kept from one step of a session to the next so that a step on fixed
-/// shapes allocates no tensor memory after the first: its output, the gradients it
-/// returns, its saved indices and its kernels' scratch space.
+/// A node's buffers: its output, the gradients it returns, its saved indices and its
+/// kernels' scratch space, drawn from pools its session shares among all nodes (by element
+/// count), so a session keeps about the plan's peak of live tensor bytes and a step on
+/// fixed shapes allocates no tensor memory after the first.
 ///
-/// An op takes a buffer (`take`), fills every element (its contents are last step's or
-/// zeros), and the session gives it back once nobody reads it. A buffer still referenced
-/// elsewhere when written is copied by Swift's copy-on-write, so reuse never changes a
-/// result handed out earlier. Used by one thread at a time.
+/// An op takes a buffer (`take`), fills every element (its contents are unspecified), and
+/// the session gives it back once nobody reads it; a later request of its size, by any
+/// node, reuses it. A slot gets the same buffer as last step whenever it is free, so a repeated
+/// step reuses every address. A buffer still referenced elsewhere (a result handed out) goes
+/// only back to its own slot, whose first write copies it (copy-on-write), so reuse never
+/// changes a result handed out earlier.
+/// Used by one thread at a time.
 public final class Workspace<T: TensorScalar>: @unchecked Sendable {
     /// What a buffer holds.
     public enum Slot: Hashable, Sendable {
@@ -16,34 +20,38 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
         case scratch(Int)
     }
 
-    private var buffers: [Slot: [T]] = [:]
-    private var indexBuffers: [Slot: [Int32]] = [:]
-    /// Slots whose buffer is out (taken, not yet given back). Only those are kept when
-    /// given back: an op that returns another tensor's storage (an input passed through)
-    /// must not have it kept here, or that tensor's owner would copy on its next write.
-    private var out: Set<Slot> = []
-    private var indicesOut: Set<Slot> = []
-    /// Bytes this workspace had to allocate since the counter was last reset.
-    public private(set) var allocatedBytes = 0
+    private let pool: BufferPool<T>
+    private let indexPool: BufferPool<Int32>
+    /// The buffer number each slot had last, preferred by its next request.
+    private var last: [Slot: Int] = [:]
+    private var lastIndices: [Slot: Int] = [:]
+    /// Slots whose buffer is out (taken, not yet given back), with its number. Only those
+    /// are kept when given back: an op that returns another tensor's storage (an input
+    /// passed through) must not have it pooled.
+    private var out: [Slot: Int] = [:]
+    private var indicesOut: [Slot: Int] = [:]
+    /// Bytes this workspace's pools had to allocate since the counter was last reset.
+    public var allocatedBytes: Int { pool.allocatedBytes + indexPool.allocatedBytes }
 
-    /// Whether given-back buffers are kept (a one-shot run drops them, so memory is
-    /// returned as soon as a tensor dies, as the plan assumes).
-    let keepsBuffers: Bool
+    /// A workspace with pools of its own (kept across calls).
+    public convenience init() { self.init(pool: BufferPool(), indexPool: BufferPool()) }
 
-    public init() { keepsBuffers = true }
+    /// A workspace drawing from shared pools.
+    init(pool: BufferPool<T>, indexPool: BufferPool<Int32>) {
+        self.pool = pool
+        self.indexPool = indexPool
+    }
 
-    init(keepsBuffers: Bool) { self.keepsBuffers = keepsBuffers }
-
-    /// A buffer of `count` elements: last step's when it has that count (no allocation),
-    /// else a new one. Its contents are unspecified (last step's values, or whatever the
-    /// allocator returned): the caller must write every element before reading it.
-    /// - Complexity: O(1).
+    /// A buffer of `count` elements: a free pooled one of that count (last step's for this
+    /// slot when free; no allocation), else a new one. Its contents are unspecified (some
+    /// earlier tensor's values, or whatever the allocator returned): the caller must write
+    /// every element before reading it.
+    /// - Complexity: O(free buffers).
     public func take(_ slot: Slot, count: Int) -> [T] {
-        out.insert(slot)
-        if let buffer = buffers.removeValue(forKey: slot), buffer.count == count { return buffer }
-        allocatedBytes += count * MemoryLayout<T>.stride
-        // Floating-point scalars are trivial types: any bit pattern is a valid value.
-        return [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let (id, buffer) = pool.take(count: count, preferring: last[slot])
+        last[slot] = id
+        out[slot] = id
+        return buffer
     }
 
     /// A buffer of `count` zeros (for kernels that accumulate into their output), as `take`.
@@ -60,22 +68,25 @@ public final class Workspace<T: TensorScalar>: @unchecked Sendable {
 
     /// An index buffer of `count` elements (max pooling's argmax), as `take`.
     public func takeIndices(_ slot: Slot, count: Int) -> [Int32] {
-        indicesOut.insert(slot)
-        if let buffer = indexBuffers.removeValue(forKey: slot), buffer.count == count { return buffer }
-        allocatedBytes += count * MemoryLayout<Int32>.stride
-        return [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let (id, buffer) = indexPool.take(count: count, preferring: lastIndices[slot])
+        lastIndices[slot] = id
+        indicesOut[slot] = id
+        return buffer
     }
 
-    /// Returns a buffer for the next step.
-    /// Returns the buffer taken for `slot`, for the next step (ignored for a slot that is
-    /// not out).
+    /// Gives back the buffer taken for `slot` once nobody reads it, for any later request
+    /// (ignored for a slot that is not out).
     public func give(_ slot: Slot, _ buffer: [T]) {
-        if out.remove(slot) != nil, keepsBuffers { buffers[slot] = buffer }
+        if let id = out.removeValue(forKey: slot) { pool.give(id: id, buffer) }
     }
 
     public func giveIndices(_ slot: Slot, _ buffer: [Int32]) {
-        if indicesOut.remove(slot) != nil, keepsBuffers { indexBuffers[slot] = buffer }
+        if let id = indicesOut.removeValue(forKey: slot) { indexPool.give(id: id, buffer) }
     }
 
-    func resetCounter() { allocatedBytes = 0 }
+    /// Resets the allocation counter (of the pools, shared with the session's other nodes).
+    func resetCounter() {
+        pool.resetCounter()
+        indexPool.resetCounter()
+    }
 }

@@ -5,7 +5,10 @@
 /// fraction of target positions whose logits' argmax (the first maximum) is the label.
 ///
 /// Its sessions are forward-only and planned once; each evaluation copies the trained
-/// params (and batchnorm statistics) into them from the training's store.
+/// params (and batchnorm statistics) into them from the training's store. They draw their
+/// buffers from the training session's pools (an evaluation never runs during a step): a
+/// full batch's tensors have the training's forward sizes and reuse buffers the training
+/// keeps, so evaluating adds only the smaller last batch's buffers.
 final class Evaluation {
     private let data: TrainingData
     private let batchSize: Int
@@ -19,8 +22,10 @@ final class Evaluation {
 
     /// Plans the sessions (the smaller last batch's graph is built here, so a graph that
     /// does not fit it fails before the first training step).
+    /// - Parameter training: the training session whose buffer pools the evaluation
+    ///   sessions share (`nil`: pools of their own).
     init(graph: Graph, data: TrainingData, dataNodes: [Int], batchSize: Int, limits: Limits,
-         parallelism: Parallelism) throws(ConvGraphError) {
+         parallelism: Parallelism, sharingBuffersWith training: Session? = nil) throws(ConvGraphError) {
         guard let backward = graph.backward else { preconditionFailure("a training graph has a backward section") }
         self.data = data
         self.batchSize = batchSize
@@ -39,7 +44,8 @@ final class Evaluation {
                 values += [g.index(of: logits), g.index(of: target)].compactMap { $0 }
             }
             return try Session(graph: g, mode: .eval, forwardOnly: true, keepAll: false, parallelism: parallelism, fed: [:],
-                               computeIn: g.dtype, selection: RunPlan.Selection(values: values, grads: []), keepsBuffers: true)
+                               computeIn: g.dtype, selection: RunPlan.Selection(values: values, grads: []), keepsBuffers: true,
+                               sharingBuffersWith: training)
         }
         let s = data.sampleCount
         full = s >= batchSize ? try session(graph) : nil

@@ -46,7 +46,7 @@ struct TrainingLoop<T: TensorScalar> {
                                   selection: RunPlan.Selection(values: [from], grads: train.trained), keepsBuffers: true)
         let evaluation = try trainer.evalData.map { data throws(ConvGraphError) in
             try Evaluation(graph: graph, data: data, dataNodes: train.data.map(\.node), batchSize: train.batchSize,
-                           limits: trainer.limits, parallelism: trainer.parallelism)
+                           limits: trainer.limits, parallelism: trainer.parallelism, sharingBuffersWith: session)
         }
         var slots: [[[T]]] = trained.map { name in
             let count = graph[name]?.shape.count ?? 0
