@@ -15,7 +15,7 @@ struct ConvGraphCommand: ParsableCommand {
             65 invalid graph or tensor file, 66 missing input file, 73 output cannot be written.
             """,
         version: ConvGraphVersion.string,
-        subcommands: [Run.self, Train.self, Check.self, GradCheck.self, Dot.self, Show.self, Bench.self, Ops.self]
+        subcommands: [Run.self, Train.self, Check.self, GradCheck.self, Dot.self, Show.self, Bench.self, Ops.self, Report.self]
     )
 
     /// SIGINT/SIGTERM are watched from the first moment, before the arguments are parsed
