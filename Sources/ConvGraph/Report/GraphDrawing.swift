@@ -64,11 +64,14 @@ enum GraphDrawing {
         }
         out += "</g>\n"
 
-        // Shape labels: at the middle of a direct edge, at the first waypoint of a long one.
+        // Shape labels: at the middle of a direct edge, at the first waypoint of a long one;
+        // where a node feeds several, lower down, where the branches have spread apart.
+        var fanOut = Array(repeating: 0, count: graph.nodes.count)
+        for e in edges { fanOut[e.from] += 1 }
         out += "<g class=\"edge-labels\" font-size=\"11\" text-anchor=\"middle\">\n"
         for (k, route) in layout.routes.enumerated() {
             let label = shapeLabel(graph.nodes[edges[k].from].shape)
-            let at = route.count > 2 ? route[1] : (x: (route[0].x + route[1].x) / 2, y: (route[0].y + route[1].y) / 2)
+            let at = route.count > 2 ? route[1] : point(from: route[0], to: route[1], at: fanOut[edges[k].from] > 1 ? 0.68 : 0.5)
             let w = 6.3 * Double(label.count) + 10
             out += "<rect x=\"\(f(at.x - w / 2))\" y=\"\(f(at.y - 8))\" width=\"\(f(w))\" height=\"16\" rx=\"8\" fill=\"#FFFFFF\" stroke=\"#E1E5EA\"/>\n"
             out += "<text class=\"edge-label\" x=\"\(f(at.x))\" y=\"\(f(at.y + 4))\" fill=\"#4B5563\">\(HTMLText.escape(label))</text>\n"
@@ -90,5 +93,12 @@ enum GraphDrawing {
         }
         out += "</g>\n</svg>"
         return out
+    }
+
+    /// The point at parameter `t` of the edge curve from `a` to `b` (a cubic whose tangents
+    /// are vertical at both ends, as drawn above).
+    static func point(from a: (x: Double, y: Double), to b: (x: Double, y: Double), at t: Double) -> (x: Double, y: Double) {
+        let s = t * t * (3 - 2 * t)
+        return (a.x + (b.x - a.x) * s, a.y + (b.y - a.y) * t)
     }
 }

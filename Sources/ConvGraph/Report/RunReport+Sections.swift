@@ -56,18 +56,26 @@ extension RunReport {
             if case .eval(let step, let epoch, let loss, let accuracy) = record { return (epoch, step, loss, accuracy) }
             return nil
         }
-        var trainLoss: [Int: Double] = [:]
-        for case .train(let step, _, _, let loss, _) in metrics { trainLoss[step] = loss }
+        // The train loss beside an evaluation: the last train line at or before its step.
+        let trainLines = metrics.compactMap { record -> (step: Int, loss: Double)? in
+            if case .train(let step, _, _, let loss, _) = record { return (step, loss) }
+            return nil
+        }.enumerated().sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element)
+        func trainLoss(at step: Int) -> Double? {
+            var lo = 0, hi = trainLines.count
+            while lo < hi { let mid = (lo + hi) / 2; if trainLines[mid].step <= step { lo = mid + 1 } else { hi = mid } }
+            return lo > 0 ? trainLines[lo - 1].loss : nil
+        }
         out += "<h3 style=\"margin-top: 16px\">Evaluations</h3>\n"
         if evaluations.isEmpty {
             out += "<p class=\"muted\">The training made no evaluation.</p>\n"
         } else {
             out += "<table class=\"evaluations\">\n<thead><tr><th class=\"num\">epoch</th><th class=\"num\">step</th>"
-            out += "<th class=\"num\">train loss</th><th class=\"num\">eval loss</th><th class=\"num\">accuracy</th></tr></thead>\n<tbody>\n"
+            out += "<th class=\"num\">last train loss</th><th class=\"num\">eval loss</th><th class=\"num\">accuracy</th></tr></thead>\n<tbody>\n"
             for e in evaluations {
                 let accuracy = e.accuracy.map { TrainingReport.fixed($0 * 100, 2) + "%" } ?? "—"
                 out += "<tr class=\"evaluation\" data-step=\"\(e.step)\"><td class=\"num\">\(e.epoch)</td><td class=\"num\">\(NumberFormat.grouped(e.step))</td>"
-                out += "<td class=\"num\">\(trainLoss[e.step].map { TrainingReport.fixed($0, 4) } ?? "—")</td>"
+                out += "<td class=\"num\">\(trainLoss(at: e.step).map { TrainingReport.fixed($0, 4) } ?? "—")</td>"
                 out += "<td class=\"num\">\(TrainingReport.fixed(e.loss, 4))</td><td class=\"num\">\(accuracy)</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"

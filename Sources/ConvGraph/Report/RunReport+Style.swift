@@ -43,6 +43,7 @@ extension RunReport {
         th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; }
         table.kv th { width: 190px; text-transform: none; letter-spacing: 0; font-size: 14px; }
+        table.evaluations { max-width: 820px; margin: 0 auto; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         .mono { font-family: var(--mono); font-size: 13px; word-break: break-all; }
         .muted { color: var(--faint); }

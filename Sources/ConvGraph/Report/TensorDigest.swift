@@ -83,6 +83,14 @@ public struct TensorDigest: Sendable, Hashable {
             out += " height=\"\(f(h))\"><title>\(c)</title></rect>\n"
         }
         out += "</g>\n"
+        // Where zero falls, when inside the range: a dashed line to read the sign by.
+        if min < 0, max > 0 {
+            let zero = left + (right - left) * (-min / (max - min))
+            out += "<line class=\"zero\" x1=\"\(f(zero))\" y1=\"\(f(top))\" x2=\"\(f(zero))\" y2=\"\(f(bottom))\" stroke=\"#6B7280\" stroke-dasharray=\"3 3\"/>\n"
+            if zero - left > 44, right - zero > 44 {
+                out += "<text x=\"\(f(zero))\" y=\"\(f(height - 6))\" font-size=\"11\" fill=\"#6B7280\" text-anchor=\"middle\">0</text>\n"
+            }
+        }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(bottom + 0.5))\" x2=\"\(f(right))\" y2=\"\(f(bottom + 0.5))\" stroke=\"#9CA3AF\"/>\n"
         out += "<g font-size=\"11\" fill=\"#4B5563\">\n"
         out += "<text x=\"\(f(left))\" y=\"\(f(height - 6))\">\(NumberFormat.significant(min, 4))</text>\n"

@@ -149,6 +149,20 @@ import FoundationXML
         #expect(try ReportRequest(run: dir + "/seed").read().html == html)
     }
 
+    /// A run fed a batch of 2 (the graph says 10) shows the shapes the run used.
+    @Test func fedBatchSizeIsShown() throws {
+        let dir = try CLIProcess.makeTemporaryDirectory("report-batch")
+        let image = Tensor<Double>(shape: [2, 3, 4, 4], scalars: (0..<96).map { Double($0) / 10 })
+        try Data(NPY.encode(image)).write(to: URL(fileURLWithPath: dir + "/image.npy"))
+        var request = RunRequest(graphPath: CLIProcess.root + "/Graphs/seed.yaml")
+        request.out = dir + "/seed"
+        request.inputs = [("image", dir + "/image.npy")]
+        _ = try request.perform()
+        let elements = try Self.elements(try ReportRequest(run: dir + "/seed").read().html)
+        let labels = elements.filter { $0.classes.contains("edge-label") }.map(\.text).sorted()
+        #expect(labels == ["2×3×4×4", "2×3×8×8", "2×8×4×4", "2×8×4×4", "1×8×1×1", "3×8×2×2"].sorted())
+    }
+
     // MARK: A trained run
 
     static let classifier = """

@@ -89,7 +89,9 @@ public struct ReportRequest: Sendable {
             let graphFile: String
             if case .string(let f)? = field("graph_file") { graphFile = f } else { graphFile = "graph.yaml" }
             do {
-                graph = try ConfigGraph.build(config: config, graphFile: graphFile, limits: limits)
+                let built = try ConfigGraph.build(config: config, graphFile: graphFile, limits: limits)
+                // A training's `inputs` are its data sets (S samples), not a batch.
+                graph = field("train") == nil ? FedBatch.adjusted(built, inputs: field("inputs"), limits: limits) : built
             } catch {
                 graphProblem = error.description
             }
