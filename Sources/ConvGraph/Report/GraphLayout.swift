@@ -18,8 +18,11 @@
 public struct GraphLayout: Sendable {
     /// A box to place: its size in pixels.
     public struct Box: Sendable, Hashable {
+        /// In pixels.
         public var width: Double
+        /// In pixels.
         public var height: Double
+        /// A box of `width` × `height` pixels.
         public init(width: Double, height: Double) {
             self.width = width
             self.height = height
@@ -28,9 +31,13 @@ public struct GraphLayout: Sendable {
 
     /// A placed box: its top-left corner and size.
     public struct Frame: Sendable, Hashable {
+        /// The left edge.
         public var x: Double
+        /// The top edge.
         public var y: Double
+        /// In pixels.
         public var width: Double
+        /// In pixels.
         public var height: Double
         /// The centre's x.
         public var midX: Double { x + width / 2 }
@@ -49,7 +56,16 @@ public struct GraphLayout: Sendable {
     public private(set) var height: Double = 0
 
     /// Lays out `boxes` joined by `edges` (producer index, consumer index).
-    /// - Precondition: the edges form a DAG over `boxes.indices` (a checked ``Graph`` does).
+    ///
+    /// Edges naming an index outside `boxes` or a box itself are ignored.
+    /// - Parameters:
+    ///   - gap: the horizontal space between boxes of a layer.
+    ///   - layerGap: the vertical space between layers.
+    ///   - margin: the space around the drawing.
+    ///   - sweeps: barycenter passes over the layers.
+    ///   - maxWaypoints: above this many, long edges are drawn straight.
+    /// - Precondition: the edges form a DAG over `boxes.indices` (a checked ``Graph`` does);
+    ///   on a cycle, the nodes on it keep layer 0.
     public init(boxes: [Box], edges: [(from: Int, to: Int)], gap: Double = 28, layerGap: Double = 64,
                 margin: Double = 16, sweeps: Int = 8, maxWaypoints: Int = 50_000) {
         let n = boxes.count
