@@ -60,7 +60,7 @@ public struct GraphLayout: Sendable {
     /// Edges naming an index outside `boxes` or a box itself are ignored.
     /// - Parameters:
     ///   - boxes: the sizes of the nodes' boxes, by node index.
-    ///   - edges: producer and consumer indices, in the order ``routes`` keeps.
+    ///   - edges: producer and consumer indices, in the order `routes` keeps.
     ///   - gap: the horizontal space between boxes of a layer.
     ///   - layerGap: the vertical space between layers.
     ///   - margin: the space around the drawing.

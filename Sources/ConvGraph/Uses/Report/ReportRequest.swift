@@ -6,7 +6,7 @@ import Glibc
 /// one self-contained HTML page about it (``RunReport/html``).
 ///
 /// What is read: `RUN/manifest.json` (required: a directory without it holds no run); the
-/// graph, rebuilt from the manifest's `config` (``ConfigGraph``); every tensor the manifest
+/// graph, rebuilt from the manifest's `config` (`ConfigGraph`); every tensor the manifest
 /// lists, from its file under `RUN`; and, when the manifest has a `train` object,
 /// `RUN/metrics.jsonl`. A graph that cannot be rebuilt, a tensor file that is gone or
 /// damaged, or unreadable metrics do not stop the report: the page says what is missing and
