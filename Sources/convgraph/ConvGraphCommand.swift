@@ -16,7 +16,7 @@ struct ConvGraphCommand: ParsableCommand {
             """,
         version: ConvGraphVersion.string,
         subcommands: [Run.self, Train.self, Check.self, GradCheck.self, Dot.self, Show.self, Bench.self, Ops.self,
-                      Sweep.self, Compare.self, Diff.self]
+                      Sweep.self, Compare.self, Diff.self, Report.self]
     )
 
     /// SIGINT/SIGTERM are watched from the first moment, before the arguments are parsed
