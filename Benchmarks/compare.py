@@ -4,14 +4,43 @@ session on one machine, with ratios. A benchmark, not a test: CI never runs it.
 Setup once (the references):
   python3 -m venv ~/anchors && ~/anchors/bin/pip install numpy "jax[cpu]" onnxruntime onnx
 Run from the project root, after `swift build -c release`:
-  ~/anchors/bin/python Benchmarks/compare.py [--repeat N] [--threads N] [case ...]
+  ~/anchors/bin/python Benchmarks/compare.py [--repeat N] [--threads N] [--dtypes float32,float64] [--check] [case ...]
 Cases: small resnet strided 1x1 (conv), maxpool-3x3 maxpool-2x2 averagepool-3x3
 averagepool-2x2 (pooling), linear (N 256, F 4096 → 1000: JAX x·wᵀ, ORT Gemm transB) and
 conv-transpose (8×64×56×56 → 8×32×112×112, 2×2 kernel, stride 2: JAX conv with lhs_dilation,
 ORT ConvTranspose) and batchnorm (training mode, against JAX) (layers), elementwise (relu, add, pad, concat, sum, mean, l2, mse against
-NumPy; needs only numpy). ConvGraph times come from `convgraph bench --json` (medians after a
-warm-up, compute alone); the references use the same protocol (../shared/bench/anchors.py).
-A ratio > 1 means ConvGraph is faster."""
+NumPy; needs only numpy), resnet18 (network). ConvGraph times come from `convgraph bench --json`
+(medians after a warm-up, compute alone); the references use the same protocol
+(../shared/bench/anchors.py: median of 7 after one warm-up). A ratio > 1 means ConvGraph is
+faster. `--threads 1` also runs JAX single-threaded (XLA_FLAGS as Benchmarks/train_compare.py);
+otherwise `bench` uses every core and JAX its default.
+
+resnet18 (issue 14 item 1): Graphs/resnet18.yaml (torchvision ResNet-18, batch 1, 3×224×224,
+1000 classes, 11,689,512 trained params) with `--set RESNET18_BACKWARD` added: backward from the
+logits `fc` seeded with ones (= the gradient of sum(logits); the graph itself ends in `fc`, no
+loss) w.r.t. the 62 trained params (not the image, not the batchnorm state). `bench` runs
+batchnorm in training mode (batch statistics, biased variance, eps 1e-5), as does the JAX
+network (jax_resnet18_loss: NCHW/OIHW as ConvGraph, max pool padded with −∞, global average
+pool, x·Wᵀ + b), jit(value_and_grad(sum(logits))) w.r.t. the same params. Columns: fwd = the
+whole graph's forward, fwd+bwd = the whole graph's forward + backward (`forward_ms` +
+`backward_ms`). `--check` first runs the graph once (`convgraph run`, saving the image, the
+params, the logits and the params' gradients) and feeds those values to the JAX network.
+Measured 2026-11-27 on the 2-core dev machine while other builds ran (load average 3.5–4.5, so
+expect ±30% between runs), `--repeat 5`, three runs each:
+  ~/anchors/bin/python Benchmarks/compare.py --repeat 5 --check resnet18
+  | dtype   | threads | ConvGraph fwd ms | ConvGraph fwd+bwd ms | JAX fwd ms  | JAX fwd+bwd ms   | fwd+bwd CG/JAX speed |
+  | float32 | 2 (all) | 92 / 113 / 124   | 298 / 380 / 403      | 76 / 172 / 182 | 341 / 600 / 589   | 1.14× / 1.58× / 1.46× |
+  | float64 | 2 (all) | 181 / 239 / 271  | 520 / 732 / 828      | 201 / 321 / 395 | 1028 / 1501 / 1552 | 1.98× / 2.05× / 1.87× |
+  ~/anchors/bin/python Benchmarks/compare.py --repeat 5 --threads 1 resnet18   (two runs)
+  | float32 | 1       | 112 / 120        | 403 / 424            | 166 / 208   | 679 / 598        | 1.69× / 1.41× |
+  | float64 | 1       | 242 / 236        | 750 / 728            | 353 / 370   | 1542 / 1626      | 2.06× / 2.23× |
+  Agreement (--check): float32 loss −60.289757 vs −60.289742 (2.5e-7 relative), logits 8.7e-7
+  (max |Δ| / max |JAX|); float64 loss 9.4e-16, logits 2.3e-15, every gradient ≤ 2.4e-14. The
+  float32 gradients differ by up to 1.6e-2 (max |Δ| / max |ref|): batch-1 training-mode
+  batchnorm backward cancels, and each float32 side is that far from the float64 gradient of
+  the same float32 params (ConvGraph 1.4e-2, JAX 1.6e-2), so it is float32 rounding, not a
+  different computation. JAX in NCHW as asked; XLA:CPU is ~20% faster in NHWC
+  (train_compare.py)."""
 import argparse, importlib.util, json, os, subprocess, sys, time
 import numpy as np
 
@@ -330,6 +359,8 @@ def main():
     args = parser.parse_args()
     cases = args.cases or CONV + POOL + LAYERS + NETWORKS + ELEMENTWISE
     dtypes = [(d, np.float32 if d == "float32" else np.float64) for d in args.dtypes.split(",")]
+    if args.threads == 1:  # JAX single-threaded too (set before jax is first imported)
+        os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     if args.check:
         for dtype, _ in dtypes:
             resnet18_check(dtype)
