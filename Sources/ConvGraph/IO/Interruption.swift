@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// A clean stop on SIGINT or SIGTERM (issue 6): whatever the moment, the unfinished run's
 /// temporary files are removed, an earlier run is left intact (or the new one is complete),
@@ -112,8 +111,8 @@ public enum Interruption {
         var pending: [Int: Leftovers] = [:]
     }
 
-    static let state = Mutex(State())
-    private static let installed = Mutex(false)
+    static let state = Lock(State())
+    private static let installed = Lock(false)
     /// Written once by `install()` before the watcher and the handlers exist.
     nonisolated(unsafe) private static var watcher = pthread_t()
     nonisolated(unsafe) private static var watchedSignals = sigset_t()

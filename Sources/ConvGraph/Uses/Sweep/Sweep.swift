@@ -70,7 +70,7 @@ public struct Sweep: Sendable {
         try SweepRecord.update(directory: directory, plan: plan)
         let indices = Array(shard.indices(of: plan.count))
         let next = Atomic<Int>(0)
-        let reports = Mutex<[SweepRunReport]>([])
+        let reports = Lock<[SweepRunReport]>([])
         let sweep = self
         let parallelism = self.parallelism
         SweepWorkers.run(max(1, min(jobs, indices.count))) { _ in
