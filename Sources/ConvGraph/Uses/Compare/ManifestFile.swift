@@ -14,27 +14,7 @@ struct ManifestFile {
     ///   JSON object; 66 when it cannot be read.
     static func read(directory: String) throws(ConvGraphError) -> ManifestFile? {
         let path = PathKind.join(directory, "manifest.json")
-        let bytes: [UInt8]
-        do {
-            bytes = try readRegularFile(atPath: path, maxBytes: maxBytes)
-        } catch {
-            switch error {
-            case .notFound: return nil
-            case .unreadable(_, let reason): throw ConvGraphError(.noInput, Diagnostic("cannot read the file: \(reason)", file: path))
-            case .notRegularFile: throw ConvGraphError(.invalidInput, Diagnostic("not a regular file", file: path))
-            case .tooLarge(_, let size, let limit):
-                throw ConvGraphError(.invalidInput, Diagnostic("the file is \(size) bytes, over the limit of \(limit) bytes for a manifest", file: path))
-            }
-        }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes, maxDepth: 512)
-        } catch {
-            throw ConvGraphError(.invalidInput, Diagnostic("not a run manifest: \(error)", file: path))
-        }
-        guard case .object(let members) = value else {
-            throw ConvGraphError(.invalidInput, Diagnostic("not a run manifest: the json value is not an object", file: path))
-        }
+        guard let members = try JSONObjectFile.read(path, kind: "run manifest", maxBytes: maxBytes, maxDepth: 512) else { return nil }
         return ManifestFile(path: path, members: members)
     }
 

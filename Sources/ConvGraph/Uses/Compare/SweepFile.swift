@@ -34,25 +34,7 @@ struct SweepFile {
         func invalid(_ message: String) -> ConvGraphError {
             ConvGraphError(.invalidInput, Diagnostic("not a sweep file: \(message)", file: path))
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try readRegularFile(atPath: path, maxBytes: maxBytes)
-        } catch {
-            switch error {
-            case .notFound: return nil
-            case .unreadable(_, let reason): throw ConvGraphError(.noInput, Diagnostic("cannot read the file: \(reason)", file: path))
-            case .notRegularFile: throw ConvGraphError(.invalidInput, Diagnostic("not a regular file", file: path))
-            case .tooLarge(_, let size, let limit):
-                throw ConvGraphError(.invalidInput, Diagnostic("the file is \(size) bytes, over the limit of \(limit) bytes for a sweep file", file: path))
-            }
-        }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes, maxDepth: 16)
-        } catch {
-            throw invalid("\(error)")
-        }
-        guard case .object(let members) = value else { throw invalid("the json value is not an object") }
+        guard let members = try JSONObjectFile.read(path, kind: "sweep file", maxBytes: maxBytes, maxDepth: 16) else { return nil }
         func member(_ pairs: [(String, JSONValue)], _ key: String) -> JSONValue? { pairs.first { $0.0 == key }?.1 }
         let sets = try member(members, "sets").map { v throws(ConvGraphError) in try ManifestFile.strings(v, what: "sets", file: path) } ?? []
         guard case .array(let items)? = member(members, "runs") else { throw invalid("'runs' is missing or not a list") }
